@@ -1,0 +1,63 @@
+/**
+ * The small, typed family of errors a command may end in (STYLE.md, Errors). Each has a
+ * stable string `code`: `instanceof` does not survive Kafka or a process boundary, a code
+ * does. Edges map codes to HTTP (problem+json) and to Kafka retry/DLQ, each in one place.
+ */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'illegal_state'
+  | 'not_found'
+  | 'concurrency_conflict'
+  | 'forbidden';
+
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+export abstract class CasegridError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Whether trying the same thing again may succeed (drives consumer retries). */
+  readonly retryable: boolean = false;
+}
+
+export class ValidationError extends CasegridError {
+  readonly code = 'validation_failed' as const;
+  constructor(readonly errors: readonly FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+  }
+}
+
+/** A command that is not allowed from the case's current state; the message says why. */
+export class IllegalStateError extends CasegridError {
+  readonly code = 'illegal_state' as const;
+}
+
+export class NotFoundError extends CasegridError {
+  readonly code = 'not_found' as const;
+}
+
+export class ForbiddenError extends CasegridError {
+  readonly code = 'forbidden' as const;
+}
+
+/**
+ * The stream moved on since the caller read it. Deciding again on fresh state may succeed,
+ * so it is retryable; over HTTP it is a 409 (or 412 when the caller sent If-Match).
+ */
+export class ConcurrencyError extends CasegridError {
+  readonly code = 'concurrency_conflict' as const;
+  override readonly retryable = true;
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number | 'any',
+    readonly actualVersion: number,
+  ) {
+    super(
+      `stream ${streamId} is at version ${actualVersion}, expected ${String(expectedVersion)}`,
+    );
+  }
+}
+
+export const isCasegridError = (e: unknown): e is CasegridError =>
+  e instanceof Error && typeof (e as Partial<CasegridError>).code === 'string';

@@ -1,0 +1,178 @@
+import { quoteSchema } from './sql-identifier';
+
+/**
+ * The event store's tables in one service's schema (shape after emmett's `tables.ts`).
+ *
+ * Ordering. `global_position` comes from an identity sequence, which hands out numbers
+ * before commit: a transaction can take position 5 and commit after the one that took 6.
+ * Readers therefore never order by position alone. They order by
+ * `(transaction_id, global_position)` and read only below the snapshot horizon
+ * `pg_snapshot_xmin(pg_current_snapshot())`: every transaction below it has ended, and any
+ * transaction still running or yet to write gets a larger id, so nothing can appear later
+ * behind a reader's checkpoint. `streams.last_transaction_id` keeps that order consistent
+ * with each stream's own order: an append whose transaction id is older than the stream's
+ * last writer's is refused (and retried in a fresh transaction), so a stream is never read
+ * out of order.
+ */
+export const eventStoreDdl = (schemaName: string): string => {
+  const s = quoteSchema(schemaName);
+  return `
+create table ${s}.streams (
+  stream_id text primary key,
+  version bigint not null check (version > 0),
+  last_transaction_id xid8 not null,
+  updated_at timestamptz not null default now()
+);
+
+create table ${s}.events (
+  global_position bigint generated always as identity,
+  stream_id text not null,
+  stream_position bigint not null check (stream_position > 0),
+  event_id uuid not null,
+  event_type text not null,
+  schema_version int not null default 1,
+  data jsonb not null,
+  metadata jsonb not null,
+  transaction_id xid8 not null default pg_current_xact_id(),
+  recorded_at timestamptz not null default now(),
+  primary key (stream_id, stream_position)
+);
+create unique index events_event_id on ${s}.events (event_id);
+create unique index events_global_position on ${s}.events (global_position);
+create index events_read_order on ${s}.events (transaction_id, global_position);
+
+-- The transactional outbox: a row per event to publish, written by the same statement as
+-- the event. The relay publishes rows in read order and deletes them once the broker
+-- acknowledged them; a crash in between publishes them again (duplicates, never loss).
+create table ${s}.outbox (
+  position bigint generated always as identity primary key,
+  transaction_id xid8 not null default pg_current_xact_id(),
+  topic text not null,
+  message_key text not null,
+  event_position bigint not null references ${s}.events (global_position)
+);
+create index outbox_read_order on ${s}.outbox (transaction_id, position);
+
+-- The inbox: event ids a consumer has applied, written in the consumer's own transaction.
+create table ${s}.inbox (
+  consumer text not null,
+  event_id text not null,
+  processed_at timestamptz not null default now(),
+  primary key (consumer, event_id)
+);
+
+-- Checkpoints of processors that read this store by position (projections, replays).
+create table ${s}.checkpoints (
+  processor text primary key,
+  transaction_id xid8 not null,
+  position bigint not null,
+  updated_at timestamptz not null default now()
+);
+
+${appendFunctionDdl(schemaName)}
+`;
+};
+
+/**
+ * One call appends any number of requests, each to its own stream, in the caller's
+ * transaction: the unit of group commit (many concurrent appends, one round trip, one
+ * commit) and of the in-transaction append a consumer makes. Expected version -1 means
+ * "any", 0 "no stream yet". A request ends as a row: ok | duplicate (the same event ids
+ * were appended before: idempotent) | conflict (the version moved) | id_reused (some ids
+ * exist, not all) | out_of_order (this transaction's id is older than the stream's last
+ * writer's; retry in a new transaction). Conflicts are rows, not exceptions, so one
+ * request's conflict does not abort its neighbours in the batch.
+ */
+const appendFunctionDdl = (schemaName: string): string => {
+  const s = quoteSchema(schemaName);
+  return `
+create function ${s}.append_batch(
+  p_stream_ids text[], p_expected bigint[], p_counts int[], p_topics text[],
+  p_event_ids uuid[], p_types text[], p_schema_versions int[], p_data jsonb[], p_metadata jsonb[]
+) returns table (outcome text, stream_version bigint, first_position bigint, last_position bigint)
+language plpgsql as $fn$
+declare
+  v_xid xid8 := pg_current_xact_id();
+  v_offset int := 0;
+  v_count int;
+  v_stream text;
+  v_ids uuid[];
+  v_found int;
+  v_old bigint;
+begin
+  for i in 1 .. coalesce(array_length(p_stream_ids, 1), 0) loop
+    v_stream := p_stream_ids[i];
+    v_count := p_counts[i];
+    v_ids := p_event_ids[v_offset + 1 : v_offset + v_count];
+
+    select count(*)::int into v_found from ${s}.events e where e.event_id = any(v_ids);
+    if v_found = v_count then
+      return query
+        select 'duplicate'::text, max(e.stream_position), min(e.global_position), max(e.global_position)
+        from ${s}.events e where e.event_id = any(v_ids) and e.stream_id = v_stream
+        having count(*) = v_count;
+      if not found then
+        return query select 'id_reused'::text, null::bigint, null::bigint, null::bigint;
+      end if;
+      v_offset := v_offset + v_count;
+      continue;
+    elsif v_found > 0 then
+      return query select 'id_reused'::text, null::bigint, null::bigint, null::bigint;
+      v_offset := v_offset + v_count;
+      continue;
+    end if;
+
+    v_old := null;
+    if p_expected[i] = 0 then
+      insert into ${s}.streams as st (stream_id, version, last_transaction_id)
+      values (v_stream, v_count, v_xid) on conflict (stream_id) do nothing;
+      if found then v_old := 0; end if;
+    elsif p_expected[i] > 0 then
+      update ${s}.streams st set version = st.version + v_count, last_transaction_id = v_xid,
+        updated_at = now()
+      where st.stream_id = v_stream and st.version = p_expected[i] and st.last_transaction_id <= v_xid
+      returning st.version - v_count into v_old;
+    else
+      insert into ${s}.streams as st (stream_id, version, last_transaction_id)
+      values (v_stream, v_count, v_xid)
+      on conflict (stream_id) do update set version = st.version + v_count,
+        last_transaction_id = v_xid, updated_at = now()
+        where st.last_transaction_id <= v_xid
+      returning st.version - v_count into v_old;
+    end if;
+
+    if v_old is null then
+      return query
+        select case when st.last_transaction_id > v_xid
+                     and (p_expected[i] < 0 or st.version = p_expected[i])
+               then 'out_of_order' else 'conflict' end,
+               st.version, null::bigint, null::bigint
+        from ${s}.streams st where st.stream_id = v_stream;
+      if not found then
+        return query select 'conflict'::text, 0::bigint, null::bigint, null::bigint;
+      end if;
+      v_offset := v_offset + v_count;
+      continue;
+    end if;
+
+    return query
+      with inserted as (
+        insert into ${s}.events
+          (stream_id, stream_position, event_id, event_type, schema_version, data, metadata)
+        select v_stream, v_old + k, p_event_ids[v_offset + k], p_types[v_offset + k],
+               p_schema_versions[v_offset + k], p_data[v_offset + k], p_metadata[v_offset + k]
+        from generate_series(1, v_count) k order by k
+        returning global_position
+      ), published as (
+        insert into ${s}.outbox (topic, message_key, event_position)
+        select p_topics[i], v_stream, ins.global_position from inserted ins
+        where p_topics[i] is not null order by ins.global_position
+      )
+      select 'ok'::text, v_old + v_count, min(ins.global_position), max(ins.global_position)
+      from inserted ins;
+    v_offset := v_offset + v_count;
+  end loop;
+end
+$fn$;
+`;
+};
