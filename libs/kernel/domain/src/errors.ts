@@ -4,11 +4,7 @@
  * does. Edges map codes to HTTP (problem+json) and to Kafka retry/DLQ, each in one place.
  */
 export type ErrorCode =
-  | 'validation_failed'
-  | 'illegal_state'
-  | 'not_found'
-  | 'concurrency_conflict'
-  | 'forbidden';
+  'validation_failed' | 'illegal_state' | 'not_found' | 'concurrency_conflict' | 'forbidden';
 
 export interface FieldError {
   readonly field: string;
@@ -53,9 +49,7 @@ export class ConcurrencyError extends CasegridError {
     readonly expectedVersion: number | 'any',
     readonly actualVersion: number,
   ) {
-    super(
-      `stream ${streamId} is at version ${actualVersion}, expected ${String(expectedVersion)}`,
-    );
+    super(`stream ${streamId} is at version ${actualVersion}, expected ${String(expectedVersion)}`);
   }
 }
 

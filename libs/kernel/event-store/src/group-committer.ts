@@ -83,7 +83,9 @@ export class GroupCommitter {
         // (the next batch) gets a newer id. Only "any"-version appends can get here.
         pending.attempts += 1;
         if (pending.attempts > OUT_OF_ORDER_RETRIES) {
-          return pending.reject(new Error(`append to ${pending.request.streamId} kept losing order`));
+          return pending.reject(
+            new Error(`append to ${pending.request.streamId} kept losing order`),
+          );
         }
         this.queue.push(pending);
     }

@@ -59,7 +59,9 @@ export const openServiceDatabase = async (
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
-    await runner.query('select pg_advisory_lock(hashtext($1))', [`casegrid:migrate:${options.schema}`]);
+    await runner.query('select pg_advisory_lock(hashtext($1))', [
+      `casegrid:migrate:${options.schema}`,
+    ]);
     await runner.query(`create schema if not exists ${quoteSchema(options.schema)}`);
     await dataSource.runMigrations();
   } catch (error) {
@@ -67,7 +69,9 @@ export const openServiceDatabase = async (
     await dataSource.destroy();
     throw error;
   }
-  await runner.query('select pg_advisory_unlock(hashtext($1))', [`casegrid:migrate:${options.schema}`]);
+  await runner.query('select pg_advisory_unlock(hashtext($1))', [
+    `casegrid:migrate:${options.schema}`,
+  ]);
   await runner.release();
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   return { dataSource, pool, close: () => dataSource.destroy() };

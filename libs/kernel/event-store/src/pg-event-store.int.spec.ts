@@ -62,7 +62,11 @@ describe('PgEventStore', () => {
 
     it('appends with "any" after whatever is there', async () => {
       await store.append({ streamId: 'case-c', expectedVersion: 'any', events: [newEvent()] });
-      const second = await store.append({ streamId: 'case-c', expectedVersion: 'any', events: [newEvent()] });
+      const second = await store.append({
+        streamId: 'case-c',
+        expectedVersion: 'any',
+        events: [newEvent()],
+      });
       expect(second.nextVersion).toBe(2);
     });
 
@@ -76,8 +80,18 @@ describe('PgEventStore', () => {
   describe('idempotent append', () => {
     it('returns the first result for the same event ids and writes nothing more', async () => {
       const events = [newEvent(), newEvent()];
-      const first = await store.append({ streamId: 'case-i', expectedVersion: 0, events, publishTo: 't' });
-      const again = await store.append({ streamId: 'case-i', expectedVersion: 0, events, publishTo: 't' });
+      const first = await store.append({
+        streamId: 'case-i',
+        expectedVersion: 0,
+        events,
+        publishTo: 't',
+      });
+      const again = await store.append({
+        streamId: 'case-i',
+        expectedVersion: 0,
+        events,
+        publishTo: 't',
+      });
       expect(again).toEqual({ ...first, duplicate: true });
       expect(await count('events', 'case-i')).toBe(2);
       expect(await count('outbox', 'case-i')).toBe(2);
@@ -112,7 +126,11 @@ describe('PgEventStore', () => {
       const writers = Array.from({ length: 50 }, () => new PgEventStore({ pool: db.pool, schema }));
       const results = await Promise.allSettled(
         writers.map((w) =>
-          w.append({ streamId: 'case-race', expectedVersion: 1, events: [newEvent('CaseAccepted')] }),
+          w.append({
+            streamId: 'case-race',
+            expectedVersion: 1,
+            events: [newEvent('CaseAccepted')],
+          }),
         ),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
@@ -131,7 +149,9 @@ describe('PgEventStore', () => {
         ),
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof ConcurrencyError)).toHaveLength(49);
+      expect(
+        results.filter((r) => r.status === 'rejected' && r.reason instanceof ConcurrencyError),
+      ).toHaveLength(49);
     });
   });
 
@@ -158,7 +178,15 @@ describe('PgEventStore', () => {
           events: [newEvent()],
           publishTo: 't',
         });
-        expect(Number((await client.query(`select count(*) as n from "${schema}".outbox where message_key = 'case-rollback'`)).rows[0].n)).toBe(1);
+        expect(
+          Number(
+            (
+              await client.query(
+                `select count(*) as n from "${schema}".outbox where message_key = 'case-rollback'`,
+              )
+            ).rows[0].n,
+          ),
+        ).toBe(1);
         await client.query('rollback');
       } finally {
         client.release();
@@ -166,9 +194,19 @@ describe('PgEventStore', () => {
       expect(await count('events', 'case-rollback')).toBe(0);
       expect(await count('outbox', 'case-rollback')).toBe(0);
 
-      await store.append({ streamId: 'case-o2', expectedVersion: 0, events: [newEvent()], publishTo: 't' });
+      await store.append({
+        streamId: 'case-o2',
+        expectedVersion: 0,
+        events: [newEvent()],
+        publishTo: 't',
+      });
       await expect(
-        store.append({ streamId: 'case-o2', expectedVersion: 0, events: [newEvent()], publishTo: 't' }),
+        store.append({
+          streamId: 'case-o2',
+          expectedVersion: 0,
+          events: [newEvent()],
+          publishTo: 't',
+        }),
       ).rejects.toBeInstanceOf(ConcurrencyError);
       expect(await count('outbox', 'case-o2')).toBe(1);
     });

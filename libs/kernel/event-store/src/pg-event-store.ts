@@ -142,7 +142,9 @@ export class PgEventStore {
     const last = events[events.length - 1];
     return {
       events,
-      checkpoint: last ? { transactionId: last.transactionId, position: last.globalPosition } : after,
+      checkpoint: last
+        ? { transactionId: last.transactionId, position: last.globalPosition }
+        : after,
     };
   }
 }

@@ -17,7 +17,12 @@ describe('read-all ordering', () => {
   let admin: Pool;
 
   beforeAll(async () => {
-    db = await openServiceDatabase({ url: testInfra().databaseUrl, schema, migrations: kernelMigrations(schema), poolSize: 24 });
+    db = await openServiceDatabase({
+      url: testInfra().databaseUrl,
+      schema,
+      migrations: kernelMigrations(schema),
+      poolSize: 24,
+    });
     store = new PgEventStore({ pool: db.pool, schema });
     admin = createTestPool();
   });
@@ -31,12 +36,23 @@ describe('read-all ordering', () => {
     const slow = await db.pool.connect();
     try {
       await slow.query('begin');
-      const low = await store.appendInTransaction(slow, { streamId: 'slow', expectedVersion: 0, events: [newEvent()] });
-      const high = await store.append({ streamId: 'fast', expectedVersion: 0, events: [newEvent()] });
+      const low = await store.appendInTransaction(slow, {
+        streamId: 'slow',
+        expectedVersion: 0,
+        events: [newEvent()],
+      });
+      const high = await store.append({
+        streamId: 'fast',
+        expectedVersion: 0,
+        events: [newEvent()],
+      });
       expect(low.firstGlobalPosition).toBeLessThan(high.firstGlobalPosition);
 
       // The committed higher position is there to be read by position alone...
-      const byPosition = await admin.query(`select 1 from "${schema}".events where global_position = $1`, [high.firstGlobalPosition]);
+      const byPosition = await admin.query(
+        `select 1 from "${schema}".events where global_position = $1`,
+        [high.firstGlobalPosition],
+      );
       expect(byPosition.rowCount).toBe(1);
       // ...but read-all holds it back while the lower one may still commit.
       const before = await store.readAll(START);
@@ -44,9 +60,7 @@ describe('read-all ordering', () => {
 
       await slow.query('commit');
       const after = await store.readAll(before.checkpoint);
-      expect(after.events.map((e) => e.streamId)).toEqual(
-        expect.arrayContaining(['slow', 'fast']),
-      );
+      expect(after.events.map((e) => e.streamId)).toEqual(expect.arrayContaining(['slow', 'fast']));
       expect(after.events.findIndex((e) => e.streamId === 'slow')).toBeLessThan(
         after.events.findIndex((e) => e.streamId === 'fast'),
       );
@@ -58,9 +72,11 @@ describe('read-all ordering', () => {
   it('reads every committed event exactly once across thousands of random interleavings', async () => {
     const seed = Date.now();
     let state = seed;
-    const random = (): number => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     // Events of earlier specs in this schema are committed too.
-    const committed = new Set<string>((await store.readAll(START, 100_000)).events.map((e) => e.id));
+    const committed = new Set<string>(
+      (await store.readAll(START, 100_000)).events.map((e) => e.id),
+    );
     const transactions = 2000;
     const writers = 16;
     let started = 0;

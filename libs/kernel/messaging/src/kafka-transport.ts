@@ -1,0 +1,187 @@
+import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import type { TransportMessage } from '@casegrid/contracts';
+import { uuidv7 } from '@casegrid/kernel';
+import { deliver, DEFAULT_RETRY, type RetryPolicy } from './delivery';
+import type { DeliveredMessage, Subscription, SubscriptionSpec, Transport } from './transport';
+import { Mutex } from './mutex';
+import { sleep } from './sleep';
+
+export interface KafkaTransportOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Distinguishes this process's transactional producer from its sibling instances'. */
+  readonly instanceId?: string;
+  readonly retry?: RetryPolicy;
+  /** Partitions one subscriber works on at once; order within each is kept. */
+  readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for new messages (bounds how long a stop waits too). */
+  readonly maxWaitTimeMs?: number;
+  readonly logLevel?: logLevel;
+  readonly onError?: (error: unknown, context: string) => void;
+}
+
+const header = (headers: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+};
+
+/**
+ * Kafka through kafkajs. Publishing uses a transactional producer — idempotent, acks from
+ * all in-sync replicas, and each batch atomic — so a relay's batch is either wholly in the
+ * log or not at all. (It also works against librdkafka's mock cluster, where kafkajs's
+ * plain idempotent producer cannot find the controller; see DESIGN.md, Testing.)
+ * Consumers never auto-commit: the offset after a message is committed only once the
+ * handler resolved, i.e. after the handler's own transaction committed.
+ */
+export class KafkaTransport implements Transport {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly publishing = new Mutex();
+  private readonly consumers = new Set<Consumer>();
+  private connected: Promise<void> | undefined;
+
+  constructor(private readonly options: KafkaTransportOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      logLevel: options.logLevel ?? logLevel.ERROR,
+    });
+    // kafkajs always sends a transaction's messages idempotently (producer id and epoch
+    // from the transaction coordinator, sequence numbers, acks from all in-sync replicas).
+    // Its separate `idempotent` flag would fetch a second producer id from the controller
+    // at connect, which the mock broker cannot serve — and adds nothing here.
+    this.producer = this.kafka.producer({
+      transactionalId: `${options.clientId}-${options.instanceId ?? uuidv7()}`,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      },
+    );
+    return this.connected;
+  }
+
+  async publish(messages: readonly TransportMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.connect();
+    const byTopic = new Map<
+      string,
+      { key: string; value: string; headers: Record<string, string> }[]
+    >();
+    for (const m of messages) {
+      const list = byTopic.get(m.topic) ?? [];
+      list.push({ key: m.key, value: m.value, headers: { ...m.headers } });
+      byTopic.set(m.topic, list);
+    }
+    // One transaction at a time per producer: the mutex orders the relays sharing it.
+    await this.publishing.run(async () => {
+      const transaction = await this.producer.transaction();
+      try {
+        await transaction.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+        });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async subscribe(spec: SubscriptionSpec): Promise<Subscription> {
+    const consumer = this.kafka.consumer({
+      groupId: spec.group,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+      allowAutoTopicCreation: true,
+    });
+    this.consumers.add(consumer);
+    const stopped = new AbortController();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...spec.topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const delivered: DeliveredMessage = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? '',
+          headers: header(message.headers),
+          value: message.value?.toString() ?? '',
+        };
+        const outcome = await deliver(
+          spec.group,
+          delivered,
+          spec.handle,
+          {
+            deadLetter: (record) => this.publish([record]),
+            sleep: (ms) => sleepWithHeartbeat(ms, heartbeat, stopped.signal),
+            running: () => !stopped.signal.aborted,
+            onError: (error) =>
+              this.options.onError?.(
+                error,
+                `${spec.group} ${topic}/${partition}@${message.offset}`,
+              ),
+          },
+          this.options.retry ?? DEFAULT_RETRY,
+        );
+        // 'stopped' commits nothing: the message is delivered again after the restart.
+        if (outcome === 'stopped') return;
+        await consumer.commitOffsets([
+          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
+      },
+    });
+    return {
+      close: async () => {
+        stopped.abort();
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  async check(): Promise<void> {
+    await this.connect();
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    this.connected = undefined;
+  }
+}
+
+/** Waits between retries while keeping the group membership alive. */
+const sleepWithHeartbeat = async (
+  ms: number,
+  heartbeat: () => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> => {
+  const until = Date.now() + ms;
+  while (!signal.aborted && Date.now() < until) {
+    await sleep(Math.min(1000, until - Date.now()), signal);
+    await heartbeat().catch(() => undefined);
+  }
+};

@@ -1,0 +1,164 @@
+import type { Pool, PoolClient } from 'pg';
+import { toBinaryMessage, type ServiceName, type TransportMessage } from '@casegrid/contracts';
+import {
+  horizonSql,
+  quoteSchema,
+  readAfter,
+  START,
+  toRecordedEvent,
+  type ReadCheckpoint,
+} from '@casegrid/event-store';
+import { toCloudEvent } from './to-cloud-event';
+import type { Transport } from './transport';
+import { Wakeup } from './wakeup';
+
+export interface OutboxRelayOptions {
+  readonly pool: Pool;
+  readonly schema: string;
+  readonly service: ServiceName;
+  readonly transport: Transport;
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+  /** How often a relay that is not the leader tries to become it. */
+  readonly leaderRetryMs?: number;
+  readonly onError?: (error: unknown) => void;
+  /** Test seam: runs after the broker acknowledged a batch, before it is marked. */
+  readonly afterPublish?: (messages: readonly TransportMessage[]) => Promise<void>;
+}
+
+type OutboxRow = Parameters<typeof toRecordedEvent>[0] & {
+  outbox_position: string;
+  outbox_transaction_id: string;
+  topic: string;
+};
+
+/**
+ * Publishes a service's outbox in order. One relay per service publishes at a time: the
+ * leader holds a session advisory lock on a dedicated connection, and does all its reads
+ * and deletes on that connection, so a relay that lost its session cannot mark anything.
+ * Delivery is at least once: rows are deleted only after the broker acknowledged them; a
+ * crash in between publishes them again and consumers' inboxes absorb the duplicate.
+ */
+export class OutboxRelay {
+  private readonly readSql: string;
+  private readonly deleteSql: string;
+  private readonly lockKey: string;
+  private readonly wakeup = new Wakeup();
+  private leader: PoolClient | undefined;
+  private after: ReadCheckpoint = START;
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    const s = quoteSchema(options.schema);
+    this.readSql = horizonSql({
+      from: `o.position as outbox_position, o.transaction_id::text as outbox_transaction_id,
+        o.topic, e.event_id, e.stream_id, e.stream_position, e.global_position,
+        e.transaction_id::text, e.event_type, e.schema_version, e.data, e.metadata, e.recorded_at
+        from ${s}.outbox o join ${s}.events e on e.global_position = o.event_position`,
+      transactionColumn: 'o.transaction_id',
+      positionColumn: 'o.position',
+    });
+    this.deleteSql = `delete from ${s}.outbox where position = any($1::bigint[])`;
+    this.lockKey = `casegrid:relay:${options.schema}`;
+  }
+
+  get isLeader(): boolean {
+    return this.leader !== undefined;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Hint that new rows were committed: publish now rather than at the next poll. */
+  wake(): void {
+    this.wakeup.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeup.wake();
+    await this.loop;
+    this.resign();
+  }
+
+  /** Rows not yet acknowledged by the broker. */
+  async backlog(): Promise<number> {
+    const { rows } = await this.options.pool.query<{ n: string }>(
+      `select count(*) as n from ${quoteSchema(this.options.schema)}.outbox`,
+    );
+    return Number(rows[0]!.n);
+  }
+
+  /** Publishes one batch if this relay is (or becomes) the leader; returns its size. */
+  async relayOnce(): Promise<number> {
+    const client = await this.lead();
+    if (!client) return 0;
+    const limit = this.options.batchSize ?? 500;
+    const rows = await readAfter<OutboxRow>(client, this.readSql, this.after, limit);
+    if (rows.length === 0) return 0;
+    const messages = rows.map((row) =>
+      toBinaryMessage(row.topic, toCloudEvent(this.options.service, toRecordedEvent(row))),
+    );
+    await this.options.transport.publish(messages);
+    await this.options.afterPublish?.(messages);
+    // Mark: the broker has them. Rows below the horizon never reappear behind `after`,
+    // so the next read may start there.
+    await client.query(this.deleteSql, [rows.map((row) => row.outbox_position)]);
+    const last = rows[rows.length - 1]!;
+    this.after = {
+      transactionId: last.outbox_transaction_id,
+      position: Number(last.outbox_position),
+    };
+    return rows.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.relayOnce();
+      } catch (error) {
+        this.options.onError?.(error);
+        this.resign();
+      }
+      if (published === (this.options.batchSize ?? 500)) continue;
+      const idle = this.leader
+        ? (this.options.pollIntervalMs ?? 200)
+        : (this.options.leaderRetryMs ?? 1000);
+      await this.wakeup.wait(idle);
+    }
+  }
+
+  private async lead(): Promise<PoolClient | undefined> {
+    if (this.leader) return this.leader;
+    const client = await this.options.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock(hashtext($1)) as locked',
+        [this.lockKey],
+      );
+      if (rows[0]?.locked) {
+        client.on('error', () => this.resign());
+        this.leader = client;
+        this.after = START;
+        return client;
+      }
+    } catch (error) {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
+    client.release();
+    return undefined;
+  }
+
+  /** Gives up leadership; destroying the session releases the lock on the server too. */
+  private resign(): void {
+    const client = this.leader;
+    this.leader = undefined;
+    client?.release(true);
+  }
+}

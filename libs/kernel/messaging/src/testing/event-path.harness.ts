@@ -1,0 +1,202 @@
+import type { Pool } from 'pg';
+import { logLevel } from 'kafkajs';
+import { deadLetterTopic, type TransportMessage } from '@casegrid/contracts';
+import { uuidv7 } from '@casegrid/kernel';
+import {
+  kernelMigrations,
+  openServiceDatabase,
+  PgEventStore,
+  type ServiceDatabase,
+} from '@casegrid/event-store';
+import { createTestPool, dropSchemas, freshSchemaName, testInfra } from '@casegrid/testing';
+import { inProcessTransportMigrations, InProcessTransport } from '../in-process-transport';
+import { KafkaTransport } from '../kafka-transport';
+import { withInbox } from '../inbox';
+import type { DeliveredMessage, Subscription, Transport } from '../transport';
+
+/** Polls until `check` passes (never a fixed sleep): the failure is the last one seen. */
+export const eventually = async (
+  check: () => Promise<void> | void,
+  timeoutMs = 20_000,
+): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+};
+
+export interface TransportUnderTest {
+  readonly name: 'kafka' | 'in-process';
+  /** A transport for one "process"; every call makes an independent client. */
+  create(): Transport;
+  /** Makes sure the topics exist (the mock broker cannot create them on request). */
+  prepareTopics(topics: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const kafkaUnderTest = (): TransportUnderTest => {
+  const infra = testInfra();
+  const created: Transport[] = [];
+  return {
+    name: 'kafka',
+    create: () => {
+      const t = new KafkaTransport({
+        brokers: infra.kafkaBrokers,
+        clientId: `casegrid-test-${uuidv7().slice(-8)}`,
+        logLevel: logLevel.NOTHING,
+        retry: { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 200 },
+        sessionTimeoutMs: 2_500,
+        heartbeatIntervalMs: 250,
+      });
+      created.push(t);
+      return t;
+    },
+    prepareTopics: async (topics) => {
+      if (!infra.kafkaControl) return;
+      const { connectMockKafkaControl } = await import('@casegrid/testing');
+      const control = connectMockKafkaControl(infra.kafkaControl);
+      for (const topic of topics) await control.createTopic(topic, 3);
+    },
+    close: async () => {
+      await Promise.all(created.map((t) => t.close()));
+    },
+  };
+};
+
+export const inProcessUnderTest = async (): Promise<TransportUnderTest> => {
+  const schema = freshSchemaName('transport');
+  const db = await openServiceDatabase({
+    url: testInfra().databaseUrl,
+    schema,
+    migrations: inProcessTransportMigrations(schema),
+  });
+  const created: Transport[] = [];
+  return {
+    name: 'in-process',
+    create: () => {
+      const t = new InProcessTransport({
+        pool: db.pool,
+        schema,
+        pollIntervalMs: 20,
+        retry: { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 200 },
+      });
+      created.push(t);
+      return t;
+    },
+    prepareTopics: async () => undefined,
+    close: async () => {
+      await Promise.all(created.map((t) => t.close()));
+      const admin = createTestPool();
+      await db.close();
+      await dropSchemas(admin, [schema]);
+      await admin.end();
+    },
+  };
+};
+
+/** A producing service: its own schema with the kernel tables and an event store. */
+export const startProducer = async (
+  name: string,
+): Promise<{ db: ServiceDatabase; store: PgEventStore }> => {
+  const schema = freshSchemaName(name);
+  const db = await openServiceDatabase({
+    url: testInfra().databaseUrl,
+    schema,
+    migrations: kernelMigrations(schema),
+  });
+  return { db, store: new PgEventStore({ pool: db.pool, schema }) };
+};
+
+export interface ReceivedRow {
+  event_id: string;
+  case_id: string;
+  stream_version: number;
+}
+
+/**
+ * A consuming service: its own schema, inbox and a table of what it received, written in
+ * the inbox's transaction. `deliveries` counts raw deliveries, duplicates included.
+ */
+export const startConsumer = async (transport: Transport, topic: string, group: string) => {
+  const schema = freshSchemaName('consumer');
+  const db = await openServiceDatabase({
+    url: testInfra().databaseUrl,
+    schema,
+    migrations: kernelMigrations(schema),
+  });
+  await db.pool.query(`create table "${schema}".received (
+    seq bigint generated always as identity, event_id text primary key, case_id text not null,
+    stream_version int not null, type text not null)`);
+  const deliveries: DeliveredMessage[] = [];
+  const inbox = withInbox({
+    pool: db.pool,
+    schema,
+    consumer: group,
+    handle: async (event, tx) => {
+      await tx.query(
+        `insert into "${schema}".received (event_id, case_id, stream_version, type) values ($1, $2, $3, $4)`,
+        [event.id, event.subject, event.streamversion, event.type],
+      );
+    },
+  });
+  const subscription: Subscription = await transport.subscribe({
+    group,
+    topics: [topic],
+    handle: async (message) => {
+      deliveries.push(message);
+      await inbox(message);
+    },
+  });
+  const received = async (): Promise<ReceivedRow[]> =>
+    (
+      await db.pool.query<ReceivedRow>(
+        `select event_id, case_id, stream_version from "${schema}".received order by seq`,
+      )
+    ).rows;
+  return {
+    deliveries,
+    received,
+    close: async () => {
+      await subscription.close();
+      const admin = createTestPool();
+      await db.close();
+      await dropSchemas(admin, [schema]);
+      await admin.end();
+    },
+  };
+};
+
+/** Collects what a group parked in its dead-letter topic. */
+export const collectDeadLetters = async (transport: Transport, group: string) => {
+  const parked: DeliveredMessage[] = [];
+  const subscription = await transport.subscribe({
+    group: `${group}-dlq-reader`,
+    topics: [deadLetterTopic(group)],
+    handle: async (message) => {
+      parked.push(message);
+    },
+  });
+  return { parked, close: () => subscription.close() };
+};
+
+export const poisonMessage = (topic: string, key: string): TransportMessage => ({
+  topic,
+  key,
+  headers: { ce_specversion: '1.0', ce_id: uuidv7() },
+  value: '{not json',
+});
+
+export const dropProducer = async (
+  db: ServiceDatabase,
+  schema: string,
+  admin: Pool,
+): Promise<void> => {
+  await db.close();
+  await dropSchemas(admin, [schema]);
+};

@@ -1,0 +1,27 @@
+import { provisionTestInfra } from '../infra';
+import { TEST_ENV } from '../infra-env';
+import { getGlobalInfraState, setGlobalInfraState } from './state';
+
+/**
+ * Provisions the run's infrastructure once and publishes it to the workers through
+ * process.env (workers are forked after globalSetup and inherit it).
+ */
+export default async function globalSetup(): Promise<void> {
+  // The int and e2e projects share this file; Jest dedupes it, but a second call is harmless.
+  if (getGlobalInfraState()) return;
+  const previousEnv = Object.fromEntries(
+    Object.values(TEST_ENV).map((name) => [name, process.env[name]]),
+  );
+  const provisioned = await provisionTestInfra(process.env);
+  const { infra, sources } = provisioned;
+  process.env[TEST_ENV.databaseUrl] = infra.databaseUrl;
+  process.env[TEST_ENV.redisUrl] = infra.redisUrl;
+  process.env[TEST_ENV.kafkaBrokers] = infra.kafkaBrokers.join(',');
+  if (infra.kafkaControl) process.env[TEST_ENV.kafkaControl] = infra.kafkaControl;
+  else delete process.env[TEST_ENV.kafkaControl];
+  setGlobalInfraState({ provisioned, previousEnv });
+  process.stderr.write(
+    `\ncasegrid test infra: postgres=${sources.postgres} redis=${sources.redis} ` +
+      `kafka=${sources.kafka} (${infra.kafkaBrokers.join(',')})\n`,
+  );
+}

@@ -1,0 +1,89 @@
+/** What a parser returns for a value it refuses; the loader attaches the variable's name. */
+export class Invalid {
+  constructor(readonly message: string) {}
+}
+
+export type Parser<T> = (raw: string) => T | Invalid;
+
+// Values are quoted back to the operator, except URLs: they may carry a password.
+const got = (raw: string): string => ` (got ${JSON.stringify(raw)})`;
+
+export const oneOf =
+  <T extends string>(allowed: readonly T[]): Parser<T> =>
+  (raw) =>
+    (allowed as readonly string[]).includes(raw)
+      ? (raw as T)
+      : new Invalid(`must be one of ${allowed.join(', ')}${got(raw)}`);
+
+export const port: Parser<number> = (raw) => {
+  const value = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  return value >= 0 && value <= 65535
+    ? value
+    : new Invalid(`must be an integer from 0 to 65535${got(raw)}`);
+};
+
+export const text: Parser<string> = (raw) => raw;
+
+export const identifier: Parser<string> = (raw) =>
+  /^[A-Za-z0-9._-]+$/.test(raw) ? raw : new Invalid(`may only hold A-Z a-z 0-9 . _ -${got(raw)}`);
+
+const url =
+  (protocols: readonly string[], what: string): Parser<string> =>
+  (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      return new Invalid(`must be a ${what} URL (${protocols.join(' or ')}//host...)`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      return new Invalid(`must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
+    }
+    return parsed.hostname === '' ? new Invalid('must name a host') : raw;
+  };
+
+export const postgresUrl = url(['postgres:', 'postgresql:'], 'PostgreSQL');
+export const redisUrl = url(['redis:', 'rediss:'], 'Redis');
+
+const list = (raw: string): string[] => raw.split(',').map((item) => item.trim());
+
+export const brokers: Parser<readonly string[]> = (raw) => {
+  const items = list(raw);
+  const bad = items.filter((item) => !/^[^\s:/,]+:\d{1,5}$/.test(item));
+  return bad.length === 0
+    ? items
+    : new Invalid(`must be a comma list of host:port${got(bad.join(','))}`);
+};
+
+export const subsetOf =
+  <T extends string>(allowed: readonly T[]): Parser<readonly T[]> =>
+  (raw) => {
+    const items = list(raw);
+    const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
+    if (unknown.length > 0) {
+      return new Invalid(`must be a comma list of ${allowed.join(', ')}${got(unknown.join(','))}`);
+    }
+    // Canonical order, duplicates dropped: boot order must not depend on how it was typed.
+    return allowed.filter((name) => items.includes(name));
+  };
+
+export const byteSize: Parser<string> = (raw) =>
+  /^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i.test(raw) && parseFloat(raw) > 0
+    ? raw
+    : new Invalid(`must be a positive size such as 512kb or 1mb${got(raw)}`);
+
+const RFC_3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+// Date rolls 2025-02-30 over into March; this refuses it instead.
+const isCalendarDate = (year: number, month: number, day: number): boolean => {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+};
+
+export const instant: Parser<Date> = (raw) => {
+  const match = RFC_3339.exec(raw);
+  return match !== null && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))
+    ? new Date(raw)
+    : new Invalid(`must be an RFC 3339 instant such as 2025-03-01T09:00:00+08:00${got(raw)}`);
+};

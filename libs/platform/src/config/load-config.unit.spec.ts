@@ -1,0 +1,133 @@
+import { resolve } from 'node:path';
+import { SERVICE_NAMES, databaseUrlFor } from './casegrid.config';
+import { ConfigError } from './config.error';
+import { loadConfig, type Environment } from './load-config';
+
+const problemsOf = (env: Environment): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  describe('with nothing set', () => {
+    it('runs the embedded default: every service, embedded PostgreSQL, in-process transport', () => {
+      expect(loadConfig({})).toEqual({
+        env: 'development',
+        http: { port: 3000, host: '0.0.0.0', bodyLimit: '1mb' },
+        dataDir: resolve('./.casegrid'),
+        database: { url: undefined, byService: {} },
+        kafka: { brokers: undefined, clientId: 'casegrid' },
+        redisUrl: undefined,
+        services: SERVICE_NAMES,
+        logLevel: 'info',
+        fixedNow: undefined,
+      });
+    });
+
+    it('treats blank values as unset', () => {
+      expect(loadConfig({ PORT: '', DATABASE_URL: '  ' }).http.port).toBe(3000);
+    });
+  });
+
+  describe('with a full production environment', () => {
+    const env = {
+      CASEGRID_ENV: 'production',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      CASEGRID_DATA_DIR: '/var/lib/casegrid',
+      DATABASE_URL: 'postgres://casegrid:s3cret@db:5432/casegrid',
+      DATABASE_URL_AUDIT: 'postgresql://audit@audit-db/audit',
+      KAFKA_BROKERS: 'kafka-0:9092, kafka-1:9092',
+      KAFKA_CLIENT_ID: 'casegrid-intake',
+      REDIS_URL: 'redis://redis:6379/0',
+      CASEGRID_SERVICES: 'petition,intake,intake',
+      LOG_LEVEL: 'warn',
+      HTTP_BODY_LIMIT: '512kb',
+    };
+
+    it('types every setting', () => {
+      const config = loadConfig(env);
+      expect(config.http).toEqual({ port: 8080, host: '127.0.0.1', bodyLimit: '512kb' });
+      expect(config.kafka).toEqual({
+        brokers: ['kafka-0:9092', 'kafka-1:9092'],
+        clientId: 'casegrid-intake',
+      });
+      expect(config.services).toEqual(['intake', 'petition']);
+      expect(config.dataDir).toBe('/var/lib/casegrid');
+      expect(config.logLevel).toBe('warn');
+    });
+
+    it('gives each service its override, else the shared database', () => {
+      const config = loadConfig(env);
+      expect(databaseUrlFor(config, 'audit')).toBe('postgresql://audit@audit-db/audit');
+      expect(databaseUrlFor(config, 'intake')).toBe(env.DATABASE_URL);
+    });
+
+    it('refuses a frozen clock', () => {
+      expect(problemsOf({ ...env, CASEGRID_NOW: '2025-03-01T09:00:00+08:00' }).variables).toEqual([
+        'CASEGRID_NOW',
+      ]);
+    });
+  });
+
+  it('accepts a frozen clock outside production', () => {
+    const config = loadConfig({ CASEGRID_ENV: 'test', CASEGRID_NOW: '2025-03-01T09:00:00+08:00' });
+    expect(config.fixedNow?.toISOString()).toBe('2025-03-01T01:00:00.000Z');
+  });
+
+  it('names every bad variable at once', () => {
+    const error = problemsOf({
+      CASEGRID_ENV: 'staging',
+      PORT: '70000',
+      DATABASE_URL: 'mysql://root:hunter2@db/casegrid',
+      DATABASE_URL_INTAKE: 'not a url',
+      DATABASE_URL_PETITIONS: 'postgres://db/petition',
+      KAFKA_BROKERS: 'kafka-0:9092,kafka-1',
+      KAFKA_CLIENT_ID: 'case grid',
+      REDIS_URL: 'http://redis',
+      CASEGRID_SERVICES: 'intake,billing',
+      LOG_LEVEL: 'loud',
+      HTTP_BODY_LIMIT: 'lots',
+      CASEGRID_NOW: '2025-02-30T09:00:00Z',
+    });
+    expect([...error.variables].sort()).toEqual(
+      [
+        'CASEGRID_ENV',
+        'PORT',
+        'DATABASE_URL',
+        'DATABASE_URL_INTAKE',
+        'DATABASE_URL_PETITIONS',
+        'KAFKA_BROKERS',
+        'KAFKA_CLIENT_ID',
+        'REDIS_URL',
+        'CASEGRID_SERVICES',
+        'LOG_LEVEL',
+        'HTTP_BODY_LIMIT',
+        'CASEGRID_NOW',
+      ].sort(),
+    );
+    for (const variable of error.variables) expect(error.message).toContain(`${variable}:`);
+  });
+
+  it('never repeats a database password in its message', () => {
+    const error = problemsOf({ DATABASE_URL: 'mysql://root:hunter2@db/casegrid' });
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['PORT', '3000.5'],
+    ['PORT', '-1'],
+    ['CASEGRID_NOW', '2025-03-01'],
+    ['CASEGRID_NOW', '2025-13-01T00:00:00Z'],
+    ['CASEGRID_NOW', '2025-03-01T09:00:00'],
+    ['HTTP_BODY_LIMIT', '0'],
+    ['CASEGRID_SERVICES', ','],
+  ])('refuses %s=%s', (variable, value) => {
+    expect(problemsOf({ [variable]: value }).variables).toEqual([variable]);
+  });
+});

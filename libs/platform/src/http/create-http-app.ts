@@ -1,0 +1,95 @@
+import {
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type Type,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { CasegridConfig } from '../config/casegrid.config';
+import { CasegridConfigModule } from '../config/casegrid-config.module';
+import { HealthModule } from '../health/health.module';
+import {
+  httpMetricsMiddleware,
+  type HttpRequestHistogram,
+} from '../metrics/http-metrics.middleware';
+import { MetricsModule } from '../metrics/metrics.module';
+import { HTTP_REQUEST_DURATION } from '../metrics/metrics.tokens';
+import { JsonLogger } from './json.logger';
+import { OPENAPI_JSON_PATH, OPENAPI_UI_PATH, setupOpenApi, type OpenApiInfo } from './openapi';
+import { ProblemFilter, unknownRouteHandler } from './problem.filter';
+import { createValidationPipe } from './validation.pipe';
+
+export const API_PREFIX = 'api/v1';
+
+/** Operations endpoints live at fixed paths (API.md, Operations), outside the API prefix. */
+export const UNPREFIXED_PATHS = [
+  'health/{*path}',
+  'metrics',
+  OPENAPI_UI_PATH,
+  `${OPENAPI_UI_PATH}/{*path}`,
+  OPENAPI_JSON_PATH,
+] as const;
+
+export interface HttpAppOptions {
+  readonly openApi?: OpenApiInfo;
+  /** Defaults to a `JsonLogger` at the configured level. */
+  readonly logger?: LoggerService;
+  /**
+   * Runs just before `init`, for what must precede the final 404 handler (static assets of
+   * the console, extra middleware). Routes belong in modules, not here.
+   */
+  readonly configure?: (app: NestExpressApplication) => void | Promise<void>;
+}
+
+const DEFAULT_OPENAPI: OpenApiInfo = {
+  title: 'casegrid',
+  description: 'Case workflow for grassroots social-governance centres.',
+  version: '1',
+};
+
+/** The root that every HTTP process shares: config, health and metrics around the service. */
+@Module({})
+class CasegridHttpModule {}
+
+/**
+ * Builds an initialised Nest application on Express with the platform's conventions: the
+ * `api/v1` prefix, the JSON body limit, validation, problem+json errors, health, metrics,
+ * OpenAPI, JSON logs and graceful shutdown. It returns the app initialised (ready for
+ * supertest); the caller decides when to `listen`.
+ */
+export async function createHttpApp(
+  rootModule: Type<unknown> | DynamicModule,
+  config: CasegridConfig,
+  options: HttpAppOptions = {},
+): Promise<INestApplication> {
+  const root: DynamicModule = {
+    module: CasegridHttpModule,
+    imports: [CasegridConfigModule.forRoot(config), HealthModule, MetricsModule, rootModule],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), {
+    logger: options.logger ?? new JsonLogger(config.logLevel),
+    // Our own JSON parser below carries the size limit; the default one would not.
+    bodyParser: false,
+    // Fail with an error the caller can log and exit on, instead of Nest exiting for it.
+    abortOnError: false,
+  });
+
+  // First in the chain, so that requests refused by the body parser are timed too.
+  app.use(httpMetricsMiddleware(app.get<HttpRequestHistogram>(HTTP_REQUEST_DURATION)));
+  app.useBodyParser('json', {
+    limit: config.http.bodyLimit,
+    type: ['application/json', 'application/*+json'],
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: [...UNPREFIXED_PATHS] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter(app.getHttpAdapter()));
+  app.enableShutdownHooks();
+  setupOpenApi(app, options.openApi ?? DEFAULT_OPENAPI);
+  await options.configure?.(app);
+
+  await app.init();
+  app.use(unknownRouteHandler(app.getHttpAdapter()));
+  return app;
+}
