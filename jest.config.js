@@ -32,6 +32,7 @@ const moduleNameMapper = {
   '^@casegrid/messaging$': '<rootDir>/libs/kernel/messaging/src/index.ts',
   '^@casegrid/platform$': '<rootDir>/libs/platform/src/index.ts',
   '^@casegrid/testing$': '<rootDir>/libs/kernel/testing/src/index.ts',
+  '^@casegrid/runtime$': '<rootDir>/libs/runtime/src/index.ts',
   '^@casegrid/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
   // The binaries package is an ES module that declares its own `__dirname`, which Jest's
   // CommonJS wrapper cannot host; a stand-in resolves the same files.

@@ -48,6 +48,11 @@ export const classifyError = (error: unknown): ErrorClass => {
 export const backoffMs = (policy: RetryPolicy, attempt: number): number =>
   Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempt - 1));
 
+const errorCode = (error: unknown): string => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : 'error';
+};
+
 export const deadLetterMessage = (
   group: string,
   message: DeliveredMessage,
@@ -66,7 +71,7 @@ export const deadLetterMessage = (
     dlq_consumer_group: group,
     dlq_attempts: String(attempts),
     dlq_failed_at: now.toISOString(),
-    dlq_error_code: String((error as { code?: unknown } | null)?.code ?? 'error'),
+    dlq_error_code: errorCode(error),
     dlq_error_message: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
   },
 });

@@ -120,7 +120,8 @@ export class KafkaTransport implements Transport {
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      eachMessage: async (payload) => {
+        const { topic, partition, message } = payload;
         const delivered: DeliveredMessage = {
           topic,
           partition,
@@ -135,7 +136,7 @@ export class KafkaTransport implements Transport {
           spec.handle,
           {
             deadLetter: (record) => this.publish([record]),
-            sleep: (ms) => sleepWithHeartbeat(ms, heartbeat, stopped.signal),
+            sleep: (ms) => sleepWithHeartbeat(ms, () => payload.heartbeat(), stopped.signal),
             running: () => !stopped.signal.aborted,
             onError: (error) =>
               this.options.onError?.(

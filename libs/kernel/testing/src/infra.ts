@@ -67,6 +67,7 @@ export const provisionTestInfra = async (env: Env = process.env): Promise<Provis
 
   try {
     // allSettled, not all: a failure must not leave another start running past `stop`.
+    // eslint-disable-next-line @typescript-eslint/await-thenable -- some entries are plain values given by the environment
     const [databaseUrl, redisUrl, kafka] = settled(
       await Promise.allSettled([
         given.databaseUrl ??

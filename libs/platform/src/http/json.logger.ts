@@ -53,9 +53,9 @@ export class JsonLogger implements LoggerService {
   private emit(level: CasegridLogLevel, message: unknown, params: unknown[]): void {
     if (!this.enabled.has(level)) return;
     const rest = params.filter((p) => p !== undefined);
-    const context = typeof rest.at(-1) === 'string' ? String(rest.pop()) : undefined;
+    const context = typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
     const isFault = level === 'error' || level === 'fatal';
-    let stack = isFault && typeof rest[0] === 'string' ? String(rest.shift()) : undefined;
+    let stack = isFault && typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
     let msg: string;
     let data: unknown;
     if (message instanceof Error) {

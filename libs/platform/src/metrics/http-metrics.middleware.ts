@@ -22,7 +22,7 @@ export function httpMetricsMiddleware(histogram: HttpRequestHistogram) {
     response.once('finish', () => {
       stop({
         method: request.method ?? 'UNKNOWN',
-        route: routeOf(request as RoutedRequest, response.statusCode),
+        route: routeOf(request, response.statusCode),
         status: String(response.statusCode),
       });
     });

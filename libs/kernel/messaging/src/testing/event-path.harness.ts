@@ -8,7 +8,13 @@ import {
   PgEventStore,
   type ServiceDatabase,
 } from '@casegrid/event-store';
-import { createTestPool, dropSchemas, freshSchemaName, testInfra } from '@casegrid/testing';
+import {
+  connectMockKafkaControl,
+  createTestPool,
+  dropSchemas,
+  freshSchemaName,
+  testInfra,
+} from '@casegrid/testing';
 import { inProcessTransportMigrations, InProcessTransport } from '../in-process-transport';
 import { KafkaTransport } from '../kafka-transport';
 import { withInbox } from '../inbox';
@@ -59,7 +65,6 @@ export const kafkaUnderTest = (): TransportUnderTest => {
     },
     prepareTopics: async (topics) => {
       if (!infra.kafkaControl) return;
-      const { connectMockKafkaControl } = await import('@casegrid/testing');
       const control = connectMockKafkaControl(infra.kafkaControl);
       for (const topic of topics) await control.createTopic(topic, 3);
     },

@@ -1,0 +1,4 @@
+export * from './service-definition';
+export * from './infrastructure';
+export * from './runtime.module';
+export * from './run-casegrid';

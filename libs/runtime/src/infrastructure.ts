@@ -1,0 +1,129 @@
+import { Redis } from 'ioredis';
+import type { ServiceName } from '@casegrid/contracts';
+import {
+  kernelMigrations,
+  openServiceDatabase,
+  PgEventStore,
+  type ServiceDatabase,
+} from '@casegrid/event-store';
+import {
+  InProcessTransport,
+  inProcessTransportMigrations,
+  KafkaTransport,
+  OutboxRelay,
+  TRANSPORT_SCHEMA,
+  type Transport,
+} from '@casegrid/messaging';
+import { databaseUrlFor, type CasegridConfig } from '@casegrid/platform';
+import type { ServiceDefinition } from './service-definition';
+
+/** What one service gets from the kernel in this process. */
+export interface ServiceRuntime {
+  readonly service: ServiceName;
+  readonly db: ServiceDatabase;
+  readonly store: PgEventStore;
+  readonly relay: OutboxRelay;
+}
+
+type Log = (message: string, error?: unknown) => void;
+
+/**
+ * Everything a process connects to, opened before Nest starts (so a missing database
+ * fails the boot with its own message) and closed after Nest stopped: per service its
+ * schema (migrated), event store and outbox relay; one transport; Redis when configured.
+ */
+export class Infrastructure {
+  private constructor(
+    readonly runtimes: ReadonlyMap<ServiceName, ServiceRuntime>,
+    readonly transport: Transport,
+    readonly redis: Redis | undefined,
+    private readonly owned: { close(): Promise<void> }[],
+  ) {}
+
+  static async open(
+    config: CasegridConfig,
+    services: readonly ServiceDefinition[],
+    log: Log,
+  ): Promise<Infrastructure> {
+    const owned: { close(): Promise<void> }[] = [];
+    try {
+      const transport = await openTransport(config, log, owned);
+      const runtimes = new Map<ServiceName, ServiceRuntime>();
+      for (const definition of services) {
+        const url = databaseUrlFor(config, definition.name);
+        if (!url) throw new Error(`no database for service ${definition.name}`);
+        const db = await openServiceDatabase({
+          url,
+          schema: definition.name,
+          migrations: [...kernelMigrations(definition.name), ...(definition.migrations ?? [])],
+        });
+        owned.push(db);
+        const store = new PgEventStore({ pool: db.pool, schema: definition.name });
+        const relay = new OutboxRelay({
+          pool: db.pool,
+          schema: definition.name,
+          service: definition.name,
+          transport,
+          onError: (error) => log(`outbox relay of ${definition.name} failed; retrying`, error),
+        });
+        runtimes.set(definition.name, { service: definition.name, db, store, relay });
+      }
+      const redis = config.redisUrl
+        ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
+        : undefined;
+      if (redis) {
+        await redis.connect();
+        owned.push({ close: async () => void redis.disconnect() });
+      }
+      owned.push(transport);
+      return new Infrastructure(runtimes, transport, redis, owned);
+    } catch (error) {
+      await closeAll(owned);
+      throw error;
+    }
+  }
+
+  /** Relays start once the HTTP side is up; before, nothing new can have been appended. */
+  startRelays(): void {
+    for (const runtime of this.runtimes.values()) runtime.relay.start();
+  }
+
+  /** Stops relays first (each finishes its batch), then the transport and the pools. */
+  async close(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((r) => r.relay.stop()));
+    await closeAll([...this.owned].reverse());
+  }
+}
+
+const closeAll = async (owned: readonly { close(): Promise<void> }[]): Promise<void> => {
+  for (const resource of owned) await resource.close().catch(() => undefined);
+};
+
+const openTransport = async (
+  config: CasegridConfig,
+  log: Log,
+  owned: { close(): Promise<void> }[],
+): Promise<Transport> => {
+  if (config.kafka.brokers) {
+    return new KafkaTransport({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      onError: (error, context) => log(`consumer ${context} failed`, error),
+    });
+  }
+  // Without Kafka, the log lives in the shared database's `transport` schema, which every
+  // service of every process on that database reaches: the same guarantees, no broker.
+  const url = config.database.url;
+  if (!url)
+    throw new Error('the in-process transport needs DATABASE_URL (or the embedded database)');
+  const db = await openServiceDatabase({
+    url,
+    schema: TRANSPORT_SCHEMA,
+    migrations: inProcessTransportMigrations(),
+  });
+  owned.push(db);
+  return new InProcessTransport({
+    pool: db.pool,
+    onError: (error, context) => log(`consumer ${context} failed`, error),
+  });
+};

@@ -1,0 +1,100 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { Gauge, type Registry } from 'prom-client';
+import type { ServiceName } from '@casegrid/contracts';
+import { METRICS_REGISTRY, ReadinessRegistry } from '@casegrid/platform';
+import { Infrastructure } from './infrastructure';
+import type { ServiceDefinition } from './service-definition';
+
+export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
+export const TRANSPORT = Symbol('TRANSPORT');
+const AFTER_SHUTDOWN = Symbol('AFTER_SHUTDOWN');
+
+const runtimeTokens = new Map<ServiceName, symbol>();
+/** Injection token of a service's `ServiceRuntime` (store, relay, database). */
+export const serviceRuntime = (service: ServiceName): symbol => {
+  let token = runtimeTokens.get(service);
+  if (!token) runtimeTokens.set(service, (token = Symbol(`SERVICE_RUNTIME:${service}`)));
+  return token;
+};
+
+@Injectable()
+class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
+    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
+    @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
+    @Inject(AFTER_SHUTDOWN) private readonly afterShutdown: () => Promise<void>,
+  ) {}
+
+  onModuleInit(): void {
+    const { infra } = this;
+    for (const runtime of infra.runtimes.values()) {
+      this.readiness.register(`database:${runtime.service}`, async () => {
+        await runtime.db.pool.query('select 1');
+      });
+    }
+    this.readiness.register(`broker:${infra.transport.kind}`, () => infra.transport.check());
+    const redis = infra.redis;
+    if (redis) this.readiness.register('redis', async () => void (await redis.ping()));
+    new Gauge({
+      name: 'casegrid_outbox_backlog',
+      help: 'Events written but not yet acknowledged by the broker, per service.',
+      labelNames: ['service'],
+      registers: [this.metrics],
+      async collect() {
+        for (const runtime of infra.runtimes.values()) {
+          this.set({ service: runtime.service }, await runtime.relay.backlog());
+        }
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.infra.startRelays();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.infra.close();
+    await this.afterShutdown();
+  }
+}
+
+/**
+ * Wires an opened `Infrastructure` into Nest: the runtime of each service under its token,
+ * the transport, readiness checks and kernel metrics, and the order of shutdown (HTTP
+ * first, then relays, transport and pools, then `afterShutdown` — the embedded database).
+ */
+@Module({})
+export class CasegridRuntimeModule {
+  static forRoot(
+    infra: Infrastructure,
+    services: readonly ServiceDefinition[],
+    afterShutdown: () => Promise<void> = async () => undefined,
+  ): DynamicModule {
+    const runtimes = [...infra.runtimes.values()].map((runtime) => ({
+      provide: serviceRuntime(runtime.service),
+      useValue: runtime,
+    }));
+    return {
+      module: CasegridRuntimeModule,
+      global: true,
+      imports: services.map((s) => s.module),
+      providers: [
+        { provide: INFRASTRUCTURE, useValue: infra },
+        { provide: TRANSPORT, useValue: infra.transport },
+        { provide: AFTER_SHUTDOWN, useValue: afterShutdown },
+        ...runtimes,
+        RuntimeLifecycle,
+      ],
+      exports: [INFRASTRUCTURE, TRANSPORT, ...runtimes.map((r) => r.provide)],
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { uuidv7 } from '@casegrid/kernel';
+import { runCasegrid, serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
+import { testInfra } from '@casegrid/testing';
+import { SERVICES } from '@casegrid/contracts';
+import { ALL_SERVICES } from './all-services';
+
+const bootEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+  CASEGRID_ENV: 'test',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'error',
+  ...extra,
+});
+
+describe('the embedded default', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'casegrid-e2e-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves all five services on one port and keeps its data across restarts', async () => {
+    const caseId = uuidv7();
+    const first = await runCasegrid(ALL_SERVICES, bootEnv({ CASEGRID_DATA_DIR: dataDir }));
+    try {
+      const ready = await request(first.url).get('/health/ready').expect(200);
+      for (const service of SERVICES) expect(ready.body.checks[`database:${service}`]).toBe('ok');
+      expect(ready.body.checks['broker:in-process']).toBe('ok');
+      await request(first.url).get('/health/live').expect(200, { status: 'ok' });
+      const metrics = await request(first.url).get('/metrics').expect(200);
+      expect(metrics.text).toContain('casegrid_outbox_backlog{service="audit"} 0');
+      const openapi = await request(first.url).get('/api/openapi.json').expect(200);
+      expect(openapi.body.openapi).toMatch(/^3\./);
+      await request(first.url).get('/api/docs').expect(200);
+
+      const intake = first.app.get<ServiceRuntime>(serviceRuntime('intake'));
+      await intake.store.append({
+        streamId: caseId,
+        expectedVersion: 0,
+        events: [
+          {
+            id: uuidv7(),
+            type: 'CaseRegistered',
+            data: { title: 't' },
+            metadata: { actor: 'e2e', correlationId: caseId, occurredAt: new Date().toISOString() },
+          },
+        ],
+        publishTo: 'casegrid.case-events',
+      });
+      // The relay hands it to the in-process log: the backlog drains.
+      await waitFor(async () => (await intake.relay.backlog()) === 0);
+    } finally {
+      await first.app.close();
+    }
+
+    const second = await runCasegrid(ALL_SERVICES, bootEnv({ CASEGRID_DATA_DIR: dataDir }));
+    try {
+      const intake = second.app.get<ServiceRuntime>(serviceRuntime('intake'));
+      const stream = await intake.store.readStream(caseId);
+      expect(stream.events.map((e) => e.type)).toEqual(['CaseRegistered']);
+      await request(second.url).get('/health/ready').expect(200);
+    } finally {
+      await second.app.close();
+    }
+  });
+});
+
+describe('a service started alone on PostgreSQL and Kafka', () => {
+  it.each(ALL_SERVICES.map((s) => [s.name, s] as const))(
+    '%s is ready with its database and the broker',
+    async (_name, service) => {
+      const infra = testInfra();
+      const running = await runCasegrid(
+        [service],
+        bootEnv({
+          DATABASE_URL: infra.databaseUrl,
+          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          REDIS_URL: infra.redisUrl,
+        }),
+      );
+      try {
+        const ready = await request(running.url).get('/health/ready').expect(200);
+        expect(ready.body.checks).toEqual({
+          [`database:${service.name}`]: 'ok',
+          'broker:kafka': 'ok',
+          redis: 'ok',
+        });
+      } finally {
+        await running.app.close();
+      }
+    },
+  );
+});
+
+const waitFor = async (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};

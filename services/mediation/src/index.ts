@@ -1,0 +1,8 @@
+import type { ServiceDefinition } from '@casegrid/runtime';
+import { MediationModule } from './mediation.module';
+
+export const mediationService: ServiceDefinition = {
+  name: 'mediation',
+  title: 'Mediation',
+  module: MediationModule,
+};

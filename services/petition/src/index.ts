@@ -1,0 +1,8 @@
+import type { ServiceDefinition } from '@casegrid/runtime';
+import { PetitionModule } from './petition.module';
+
+export const petitionService: ServiceDefinition = {
+  name: 'petition',
+  title: 'Petition',
+  module: PetitionModule,
+};
