@@ -58,13 +58,17 @@ export class Infrastructure {
           migrations: [...kernelMigrations(definition.name), ...(definition.migrations ?? [])],
         });
         owned.push(db);
-        const store = new PgEventStore({ pool: db.pool, schema: definition.name });
         const relay = new OutboxRelay({
           pool: db.pool,
           schema: definition.name,
           service: definition.name,
           transport,
           onError: (error) => log(`outbox relay of ${definition.name} failed; retrying`, error),
+        });
+        const store = new PgEventStore({
+          pool: db.pool,
+          schema: definition.name,
+          onAppended: () => relay.wake(),
         });
         runtimes.set(definition.name, { service: definition.name, db, store, relay });
       }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { uuidv7 } from '@casegrid/kernel';
 import { runCasegrid, serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
-import { testInfra } from '@casegrid/testing';
+import { testInfra, waitUntil } from '@casegrid/testing';
 import { SERVICES } from '@casegrid/contracts';
 import { ALL_SERVICES } from './all-services';
 
@@ -54,7 +54,7 @@ describe('the embedded default', () => {
         publishTo: 'casegrid.case-events',
       });
       // The relay hands it to the in-process log: the backlog drains.
-      await waitFor(async () => (await intake.relay.backlog()) === 0);
+      await waitUntil(async () => (await intake.relay.backlog()) === 0, { what: 'the outbox to drain' });
     } finally {
       await first.app.close();
     }
@@ -97,11 +97,3 @@ describe('a service started alone on PostgreSQL and Kafka', () => {
     },
   );
 });
-
-const waitFor = async (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};

@@ -53,5 +53,14 @@ export class ConcurrencyError extends CasegridError {
   }
 }
 
+const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'validation_failed',
+  'illegal_state',
+  'not_found',
+  'concurrency_conflict',
+  'forbidden',
+]);
+
+/** Ours by code, not by class: PostgreSQL and Node errors carry a string `code` too. */
 export const isCasegridError = (e: unknown): e is CasegridError =>
-  e instanceof Error && typeof (e as Partial<CasegridError>).code === 'string';
+  e instanceof Error && CODES.has((e as { code?: unknown }).code as string);

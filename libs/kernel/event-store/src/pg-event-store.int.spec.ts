@@ -70,10 +70,17 @@ describe('PgEventStore', () => {
       expect(second.nextVersion).toBe(2);
     });
 
-    it('rejects malformed requests before touching the database', () => {
-      expect(() => store.append({ streamId: '', expectedVersion: -1, events: [] })).toThrow(
-        expect.objectContaining({ code: 'validation_failed' }),
-      );
+    it('rejects malformed requests, naming every bad field, before touching the database', async () => {
+      await expect(
+        store.append({ streamId: '', expectedVersion: -1, events: [] }),
+      ).rejects.toMatchObject({
+        code: 'validation_failed',
+        errors: [
+          { field: 'streamId', message: 'must not be empty' },
+          { field: 'events', message: 'must not be empty' },
+          { field: 'expectedVersion', message: 'must be a whole number >= 0 or "any"' },
+        ],
+      });
     });
   });
 

@@ -19,6 +19,8 @@ export interface EventStoreOptions {
   /** The owning service's schema (created by its migrations). */
   readonly schema: string;
   readonly groupCommit?: Partial<GroupCommitOptions>;
+  /** Called after each committed append (e.g. to wake the outbox relay). */
+  readonly onAppended?: () => void;
 }
 
 export interface ReadStreamResult {
@@ -89,9 +91,11 @@ export class PgEventStore {
   }
 
   /** Appends in a transaction of its own; resolves once committed. */
-  append(request: AppendRequest): Promise<AppendResult> {
+  async append(request: AppendRequest): Promise<AppendResult> {
     validateRequest(request);
-    return this.committer.append(request);
+    const result = await this.committer.append(request);
+    if (!result.duplicate) this.options.onAppended?.();
+    return result;
   }
 
   /**

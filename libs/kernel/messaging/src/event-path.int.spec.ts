@@ -205,6 +205,39 @@ describe.each(cases)('event path on %s', (_name, makeTransport) => {
     }
   });
 
+  it('resumes a restarted consumer group from its committed position: nothing lost, nothing consumed again', async () => {
+    const { topic, group } = await isolate();
+    const producer = await startProducer('intake');
+    const relay = new OutboxRelay({
+      pool: producer.db.pool,
+      schema: producer.store.schema,
+      service: 'intake',
+      transport: under.create(),
+      pollIntervalMs: 20,
+    });
+    const first = await startConsumer(under.create(), topic, group);
+    let second: Awaited<ReturnType<typeof startConsumer>> | undefined;
+    try {
+      relay.start();
+      const before = await appendCases(producer.store, topic, 3, 2);
+      await eventually(async () => expect((await first.received()).length).toBe(before.length));
+      await first.close();
+      // Published while no consumer of the group runs; a new process picks them up.
+      const after = await appendCases(producer.store, topic, 3, 2);
+      second = await startConsumer(under.create(), topic, group);
+      await eventually(async () =>
+        expect((await second!.received()).map((r) => r.event_id)).toEqual(
+          expect.arrayContaining(after),
+        ),
+      );
+      expect(second.deliveries.map((d) => d.headers['ce_id'])).not.toContain(before[0]);
+    } finally {
+      await relay.stop();
+      await second?.close();
+      await dropProducer(producer.db, producer.store.schema, admin);
+    }
+  });
+
   it('lets one of two relays of a service publish, in order, without duplicates', async () => {
     const { topic, group } = await isolate();
     const producer = await startProducer('intake');

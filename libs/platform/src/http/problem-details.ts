@@ -80,11 +80,8 @@ export function toProblem(error: unknown, context: ProblemContext): MappedProble
   return INTERNAL;
 }
 
-function fromDomain(error: Error & { code: string }, context: ProblemContext): MappedProblem {
-  // isCasegridError only checks for a string `code`: a pg or Node system error has one too,
-  // and those are faults of ours, not answers for the client.
-  if (!Object.hasOwn(DOMAIN, error.code)) return INTERNAL;
-  const code = error.code as ErrorCode;
+function fromDomain(error: Error & { code: ErrorCode }, context: ProblemContext): MappedProblem {
+  const code = error.code;
   const [status, title] = DOMAIN[code];
   if (code === 'validation_failed') {
     const errors = (error as Partial<{ errors: readonly FieldError[] }>).errors ?? [];
