@@ -54,7 +54,9 @@ describe('the embedded default', () => {
         publishTo: 'casegrid.case-events',
       });
       // The relay hands it to the in-process log: the backlog drains.
-      await waitUntil(async () => (await intake.relay.backlog()) === 0, { what: 'the outbox to drain' });
+      await waitUntil(async () => (await intake.relay.backlog()) === 0, {
+        what: 'the outbox to drain',
+      });
     } finally {
       await first.app.close();
     }

@@ -67,13 +67,18 @@ export const provisionTestInfra = async (env: Env = process.env): Promise<Provis
 
   try {
     // allSettled, not all: a failure must not leave another start running past `stop`.
-    // eslint-disable-next-line @typescript-eslint/await-thenable -- some entries are plain values given by the environment
     const [databaseUrl, redisUrl, kafka] = settled(
       await Promise.allSettled([
-        given.databaseUrl ??
-          (docker ? track(startPostgresContainer()) : Promise.resolve(LOCAL_DEFAULTS.databaseUrl)),
-        given.redisUrl ??
-          (docker ? track(startRedisContainer()) : Promise.resolve(LOCAL_DEFAULTS.redisUrl)),
+        given.databaseUrl !== undefined
+          ? Promise.resolve(given.databaseUrl)
+          : docker
+            ? track(startPostgresContainer())
+            : Promise.resolve(LOCAL_DEFAULTS.databaseUrl),
+        given.redisUrl !== undefined
+          ? Promise.resolve(given.redisUrl)
+          : docker
+            ? track(startRedisContainer())
+            : Promise.resolve(LOCAL_DEFAULTS.redisUrl),
         resolveKafka(given.kafkaBrokers, given.kafkaControl, docker, track),
       ] as const),
     );
