@@ -10,6 +10,7 @@ import {
 } from '@casegrid/event-store';
 import { deliver, DEFAULT_RETRY, type RetryPolicy } from './delivery';
 import type { DeliveredMessage, Subscription, SubscriptionSpec, Transport } from './transport';
+import { releaseLease, tryLease } from './advisory-lease';
 import { sleep } from './sleep';
 import { Wakeup } from './wakeup';
 
@@ -146,38 +147,22 @@ export class InProcessTransport implements Transport {
   }
 
   private async consume(spec: SubscriptionSpec, wakeup: Wakeup, stop: AbortSignal): Promise<void> {
-    const running = (): boolean => !stop.aborted;
+    const lease = `casegrid:group:${spec.group}`;
     const poll = this.options.pollIntervalMs ?? 250;
     let owner: PoolClient | undefined;
-    while (running()) {
+    while (!stop.aborted) {
       try {
-        owner ??= await this.claim(spec.group);
+        owner ??= await tryLease(this.options.pool, lease);
         const busy = owner ? await this.drain(owner, spec, stop) : false;
         if (!busy) await wakeup.wait(owner ? poll : poll * 4);
       } catch (error) {
         this.options.onError?.(error, spec.group);
-        owner?.release(true);
+        if (owner) await releaseLease(owner, lease);
         owner = undefined;
         await wakeup.wait(poll * 4);
       }
     }
-    owner?.release(true);
-  }
-
-  /** The group's lease: held for as long as this session lives. */
-  private async claim(group: string): Promise<PoolClient | undefined> {
-    const client = await this.options.pool.connect();
-    const { rows } = await client
-      .query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [
-        `casegrid:group:${group}`,
-      ])
-      .catch((error: unknown) => {
-        client.release(true);
-        throw error;
-      });
-    if (rows[0]?.ok) return client;
-    client.release();
-    return undefined;
+    if (owner) await releaseLease(owner, lease);
   }
 
   /** Delivers one batch per topic; true when there may be more right away. */

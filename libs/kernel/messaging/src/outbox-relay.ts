@@ -10,6 +10,7 @@ import {
 } from '@casegrid/event-store';
 import { toCloudEvent } from './to-cloud-event';
 import type { Transport } from './transport';
+import { releaseLease, tryLease } from './advisory-lease';
 import { Wakeup } from './wakeup';
 
 export interface OutboxRelayOptions {
@@ -82,7 +83,7 @@ export class OutboxRelay {
     this.running = false;
     this.wakeup.wake();
     await this.loop;
-    this.resign();
+    await this.resign();
   }
 
   /** Rows not yet acknowledged by the broker. */
@@ -123,7 +124,7 @@ export class OutboxRelay {
         published = await this.relayOnce();
       } catch (error) {
         this.options.onError?.(error);
-        this.resign();
+        await this.resign();
       }
       if (published === (this.options.batchSize ?? 500)) continue;
       const idle = this.leader
@@ -135,30 +136,21 @@ export class OutboxRelay {
 
   private async lead(): Promise<PoolClient | undefined> {
     if (this.leader) return this.leader;
-    const client = await this.options.pool.connect();
-    try {
-      const { rows } = await client.query<{ locked: boolean }>(
-        'select pg_try_advisory_lock(hashtext($1)) as locked',
-        [this.lockKey],
-      );
-      if (rows[0]?.locked) {
-        client.on('error', () => this.resign());
-        this.leader = client;
-        this.after = START;
-        return client;
-      }
-    } catch (error) {
-      client.release(error instanceof Error ? error : true);
-      throw error;
-    }
-    client.release();
-    return undefined;
+    const client = await tryLease(this.options.pool, this.lockKey);
+    if (!client) return undefined;
+    client.on('error', () => void this.resign());
+    this.leader = client;
+    this.after = START;
+    return client;
   }
 
-  /** Gives up leadership; destroying the session releases the lock on the server too. */
-  private resign(): void {
+  /**
+   * Gives up leadership: unlocks explicitly, so a successor can take over at once, then
+   * discards the session (a broken one releases the lock on the server when it ends).
+   */
+  private async resign(): Promise<void> {
     const client = this.leader;
     this.leader = undefined;
-    client?.release(true);
+    if (client) await releaseLease(client, this.lockKey);
   }
 }
