@@ -69,7 +69,7 @@ create table ${s}.checkpoints (
   updated_at timestamptz not null default now()
 );
 
-${appendFunctionDdl(schemaName)}
+${eventStoreAppendLoopDdl(schemaName)}
 `;
 };
 
@@ -83,7 +83,7 @@ ${appendFunctionDdl(schemaName)}
  * writer's; retry in a new transaction). Conflicts are rows, not exceptions, so one
  * request's conflict does not abort its neighbours in the batch.
  */
-const appendFunctionDdl = (schemaName: string): string => {
+export const eventStoreAppendLoopDdl = (schemaName: string): string => {
   const s = quoteSchema(schemaName);
   return `
 create function ${s}.append_batch(
@@ -172,6 +172,116 @@ begin
       from inserted ins;
     v_offset := v_offset + v_count;
   end loop;
+end
+$fn$;
+`;
+};
+
+/**
+ * Set-based append_batch: one statement for the whole batch (idempotency probe, stream
+ * version checks, events, outbox), instead of four statements per request. Outcomes are
+ * the same as the per-request loop's, provided no stream appears twice in one call — the
+ * group committer guarantees that (appendInTransaction sends one request). Its plan is
+ * pinned: a generic plan is made once per connection, possibly while the tables are still
+ * empty, and must not settle on a sequential scan of events.
+ */
+export const setBasedAppendFunctionDdl = (schemaName: string): string => {
+  const s = quoteSchema(schemaName);
+  return `
+create or replace function ${s}.append_batch(
+  p_stream_ids text[], p_expected bigint[], p_counts int[], p_topics text[],
+  p_event_ids uuid[], p_types text[], p_schema_versions int[], p_data jsonb[], p_metadata jsonb[]
+) returns table (outcome text, stream_version bigint, first_position bigint, last_position bigint)
+language plpgsql
+set plan_cache_mode = force_generic_plan
+set enable_seqscan = off
+as $fn$
+declare
+  v_xid xid8 := pg_current_xact_id();
+begin
+  return query
+  with req as (
+    select r.i, r.stream_id, r.expected, r.cnt, r.topic,
+           (sum(r.cnt) over (order by r.i) - r.cnt)::int as off
+    from unnest(p_stream_ids, p_expected, p_counts, p_topics)
+      with ordinality as r(stream_id, expected, cnt, topic, i)
+  ), req_ev as (
+    select r.i, e.k, e.k - r.off as n, e.id, e.type, e.sv, e.data, e.meta
+    from unnest(p_event_ids, p_types, p_schema_versions, p_data, p_metadata)
+      with ordinality as e(id, type, sv, data, meta, k)
+    join req r on e.k > r.off and e.k <= r.off + r.cnt
+  ), existing as (
+    select re.i, count(*)::int as found, bool_and(x.stream_id = r.stream_id) as same_stream,
+           max(x.stream_position) as max_pos, min(x.global_position) as lo, max(x.global_position) as hi
+    from req_ev re join req r on r.i = re.i join ${s}.events x on x.event_id = re.id
+    group by re.i
+  ), fresh as (
+    select r.* from req r where not exists (select 1 from existing x where x.i = r.i)
+  ), created as (
+    insert into ${s}.streams as st (stream_id, version, last_transaction_id)
+    select f.stream_id, f.cnt, v_xid from fresh f where f.expected = 0 order by f.stream_id
+    on conflict (stream_id) do nothing
+    returning st.stream_id, st.version
+  ), bumped as (
+    update ${s}.streams st set version = st.version + f.cnt, last_transaction_id = v_xid,
+      updated_at = now()
+    from fresh f
+    where f.expected > 0 and st.stream_id = f.stream_id and st.version = f.expected
+      and st.last_transaction_id <= v_xid
+    returning st.stream_id, st.version
+  ), any_version as (
+    insert into ${s}.streams as st (stream_id, version, last_transaction_id)
+    select f.stream_id, f.cnt, v_xid from fresh f where f.expected < 0 order by f.stream_id
+    on conflict (stream_id) do update set version = st.version + excluded.version,
+      last_transaction_id = v_xid, updated_at = now()
+      where st.last_transaction_id <= v_xid
+    returning st.stream_id, st.version
+  ), accepted as (
+    select f.i, f.stream_id, f.topic, a.version - f.cnt as old
+    from fresh f
+    join (select * from created union all select * from bumped union all select * from any_version) a
+      on a.stream_id = f.stream_id
+  ), inserted as (
+    insert into ${s}.events
+      (stream_id, stream_position, event_id, event_type, schema_version, data, metadata)
+    select a.stream_id, a.old + re.n, re.id, re.type, re.sv, re.data, re.meta
+    from accepted a join req_ev re on re.i = a.i
+    order by re.k
+    returning stream_id, global_position
+  ), published as (
+    insert into ${s}.outbox (topic, message_key, event_position)
+    select a.topic, ins.stream_id, ins.global_position
+    from inserted ins join accepted a on a.stream_id = ins.stream_id
+    where a.topic is not null order by ins.global_position
+  ), positions as (
+    select ins.stream_id, min(ins.global_position) as lo, max(ins.global_position) as hi
+    from inserted ins group by ins.stream_id
+  )
+  select
+    case
+      when x.i is not null then
+        case when x.found = r.cnt and x.same_stream then 'duplicate' else 'id_reused' end
+      when a.i is not null then 'ok'
+      when st.last_transaction_id > v_xid and (r.expected < 0 or st.version = r.expected)
+        then 'out_of_order'
+      else 'conflict'
+    end::text,
+    case
+      when x.i is not null then
+        case when x.found = r.cnt and x.same_stream then x.max_pos end
+      when a.i is not null then a.old + r.cnt
+      else coalesce(st.version, 0)
+    end::bigint,
+    case when x.i is not null and x.found = r.cnt and x.same_stream then x.lo
+         when a.i is not null then p.lo end::bigint,
+    case when x.i is not null and x.found = r.cnt and x.same_stream then x.hi
+         when a.i is not null then p.hi end::bigint
+  from req r
+  left join existing x on x.i = r.i
+  left join accepted a on a.i = r.i
+  left join positions p on a.i is not null and p.stream_id = r.stream_id
+  left join ${s}.streams st on st.stream_id = r.stream_id
+  order by r.i;
 end
 $fn$;
 `;
