@@ -2,7 +2,7 @@ import { CASE_EVENTS_TOPIC, deadLetterTopic, parseCeType } from '@casegrid/contr
 import { uuidv7 } from '@casegrid/kernel';
 import type { PgEventStore } from '@casegrid/event-store';
 import { createTestPool } from '@casegrid/testing';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import {
   collectDeadLetters,
   dropProducer,
@@ -92,17 +92,25 @@ describe.each(cases)('event path on %s', (_name, makeTransport) => {
     }
   };
 
+  /** A relay of the producing service with test-speed polling. */
+  const relayOf = (
+    producer: Awaited<ReturnType<typeof startProducer>>,
+    options: Partial<OutboxRelayOptions> = {},
+  ): OutboxRelay =>
+    new OutboxRelay({
+      pool: producer.db.pool,
+      schema: producer.store.schema,
+      service: 'intake',
+      transport: under.create(),
+      pollIntervalMs: 20,
+      ...options,
+    });
+
   it('delivers every event once, in each case stream order, as CloudEvents', async () => {
     const { topic, group } = await isolate();
     const producer = await startProducer('intake');
     const transport = under.create();
-    const relay = new OutboxRelay({
-      pool: producer.db.pool,
-      schema: producer.store.schema,
-      service: 'intake',
-      transport,
-      pollIntervalMs: 20,
-    });
+    const relay = relayOf(producer, { transport });
     const consumer = await startConsumer(under.create(), topic, group);
     try {
       relay.start();
@@ -131,23 +139,13 @@ describe.each(cases)('event path on %s', (_name, makeTransport) => {
     const producer = await startProducer('intake');
     const consumer = await startConsumer(under.create(), topic, group);
     let crashed = false;
-    const dying = new OutboxRelay({
-      pool: producer.db.pool,
-      schema: producer.store.schema,
-      service: 'intake',
-      transport: under.create(),
+    const dying = relayOf(producer, {
       afterPublish: async () => {
         crashed = true;
         throw new Error('relay killed after the broker acknowledged, before marking');
       },
     });
-    const successor = new OutboxRelay({
-      pool: producer.db.pool,
-      schema: producer.store.schema,
-      service: 'intake',
-      transport: under.create(),
-      pollIntervalMs: 20,
-    });
+    const successor = relayOf(producer);
     try {
       const ids = await appendCases(producer.store, topic, 3, 3);
       await expect(dying.relayOnce()).rejects.toThrow('relay killed');
@@ -176,13 +174,7 @@ describe.each(cases)('event path on %s', (_name, makeTransport) => {
     const { topic, group } = await isolate();
     const producer = await startProducer('intake');
     const transport = under.create();
-    const relay = new OutboxRelay({
-      pool: producer.db.pool,
-      schema: producer.store.schema,
-      service: 'intake',
-      transport,
-      pollIntervalMs: 20,
-    });
+    const relay = relayOf(producer, { transport });
     const consumer = await startConsumer(under.create(), topic, group);
     const dlq = await collectDeadLetters(under.create(), group);
     try {
@@ -214,13 +206,7 @@ describe.each(cases)('event path on %s', (_name, makeTransport) => {
   it('resumes a restarted consumer group from its committed position: nothing lost, nothing consumed again', async () => {
     const { topic, group } = await isolate();
     const producer = await startProducer('intake');
-    const relay = new OutboxRelay({
-      pool: producer.db.pool,
-      schema: producer.store.schema,
-      service: 'intake',
-      transport: under.create(),
-      pollIntervalMs: 20,
-    });
+    const relay = relayOf(producer);
     const first = await startConsumer(under.create(), topic, group);
     let second: Awaited<ReturnType<typeof startConsumer>> | undefined;
     try {
@@ -247,17 +233,7 @@ describe.each(cases)('event path on %s', (_name, makeTransport) => {
   it('lets one of two relays of a service publish, in order, without duplicates', async () => {
     const { topic, group } = await isolate();
     const producer = await startProducer('intake');
-    const relays = [0, 1].map(
-      () =>
-        new OutboxRelay({
-          pool: producer.db.pool,
-          schema: producer.store.schema,
-          service: 'intake',
-          transport: under.create(),
-          pollIntervalMs: 10,
-          leaderRetryMs: 10,
-        }),
-    );
+    const relays = [0, 1].map(() => relayOf(producer, { pollIntervalMs: 10, leaderRetryMs: 10 }));
     const consumer = await startConsumer(under.create(), topic, group);
     try {
       relays.forEach((r) => r.start());
