@@ -69,7 +69,7 @@ create table ${s}.checkpoints (
   updated_at timestamptz not null default now()
 );
 
-${eventStoreAppendLoopDdl(schemaName)}
+${appendBatchDdl(schemaName)}
 `;
 };
 
@@ -82,113 +82,18 @@ ${eventStoreAppendLoopDdl(schemaName)}
  * exist, not all) | out_of_order (this transaction's id is older than the stream's last
  * writer's; retry in a new transaction). Conflicts are rows, not exceptions, so one
  * request's conflict does not abort its neighbours in the batch.
- */
-export const eventStoreAppendLoopDdl = (schemaName: string): string => {
-  const s = quoteSchema(schemaName);
-  return `
-create function ${s}.append_batch(
-  p_stream_ids text[], p_expected bigint[], p_counts int[], p_topics text[],
-  p_event_ids uuid[], p_types text[], p_schema_versions int[], p_data jsonb[], p_metadata jsonb[]
-) returns table (outcome text, stream_version bigint, first_position bigint, last_position bigint)
-language plpgsql as $fn$
-declare
-  v_xid xid8 := pg_current_xact_id();
-  v_offset int := 0;
-  v_count int;
-  v_stream text;
-  v_ids uuid[];
-  v_found int;
-  v_old bigint;
-begin
-  for i in 1 .. coalesce(array_length(p_stream_ids, 1), 0) loop
-    v_stream := p_stream_ids[i];
-    v_count := p_counts[i];
-    v_ids := p_event_ids[v_offset + 1 : v_offset + v_count];
-
-    select count(*)::int into v_found from ${s}.events e where e.event_id = any(v_ids);
-    if v_found = v_count then
-      return query
-        select 'duplicate'::text, max(e.stream_position), min(e.global_position), max(e.global_position)
-        from ${s}.events e where e.event_id = any(v_ids) and e.stream_id = v_stream
-        having count(*) = v_count;
-      if not found then
-        return query select 'id_reused'::text, null::bigint, null::bigint, null::bigint;
-      end if;
-      v_offset := v_offset + v_count;
-      continue;
-    elsif v_found > 0 then
-      return query select 'id_reused'::text, null::bigint, null::bigint, null::bigint;
-      v_offset := v_offset + v_count;
-      continue;
-    end if;
-
-    v_old := null;
-    if p_expected[i] = 0 then
-      insert into ${s}.streams as st (stream_id, version, last_transaction_id)
-      values (v_stream, v_count, v_xid) on conflict (stream_id) do nothing;
-      if found then v_old := 0; end if;
-    elsif p_expected[i] > 0 then
-      update ${s}.streams st set version = st.version + v_count, last_transaction_id = v_xid,
-        updated_at = now()
-      where st.stream_id = v_stream and st.version = p_expected[i] and st.last_transaction_id <= v_xid
-      returning st.version - v_count into v_old;
-    else
-      insert into ${s}.streams as st (stream_id, version, last_transaction_id)
-      values (v_stream, v_count, v_xid)
-      on conflict (stream_id) do update set version = st.version + v_count,
-        last_transaction_id = v_xid, updated_at = now()
-        where st.last_transaction_id <= v_xid
-      returning st.version - v_count into v_old;
-    end if;
-
-    if v_old is null then
-      return query
-        select case when st.last_transaction_id > v_xid
-                     and (p_expected[i] < 0 or st.version = p_expected[i])
-               then 'out_of_order' else 'conflict' end,
-               st.version, null::bigint, null::bigint
-        from ${s}.streams st where st.stream_id = v_stream;
-      if not found then
-        return query select 'conflict'::text, 0::bigint, null::bigint, null::bigint;
-      end if;
-      v_offset := v_offset + v_count;
-      continue;
-    end if;
-
-    return query
-      with inserted as (
-        insert into ${s}.events
-          (stream_id, stream_position, event_id, event_type, schema_version, data, metadata)
-        select v_stream, v_old + k, p_event_ids[v_offset + k], p_types[v_offset + k],
-               p_schema_versions[v_offset + k], p_data[v_offset + k], p_metadata[v_offset + k]
-        from generate_series(1, v_count) k order by k
-        returning global_position
-      ), published as (
-        insert into ${s}.outbox (topic, message_key, event_position)
-        select p_topics[i], v_stream, ins.global_position from inserted ins
-        where p_topics[i] is not null order by ins.global_position
-      )
-      select 'ok'::text, v_old + v_count, min(ins.global_position), max(ins.global_position)
-      from inserted ins;
-    v_offset := v_offset + v_count;
-  end loop;
-end
-$fn$;
-`;
-};
-
-/**
- * Set-based append_batch: one statement for the whole batch (idempotency probe, stream
- * version checks, events, outbox), instead of four statements per request. Outcomes are
- * the same as the per-request loop's, provided no stream appears twice in one call — the
+ *
+ * One set-based statement for the whole batch (idempotency probe, stream version checks,
+ * events, outbox; docs/benchmarks.md, Findings), which requires that no stream appears
+ * twice in one call — the
  * group committer guarantees that (appendInTransaction sends one request). Its plan is
  * pinned: a generic plan is made once per connection, possibly while the tables are still
  * empty, and must not settle on a sequential scan of events.
  */
-export const setBasedAppendFunctionDdl = (schemaName: string): string => {
+const appendBatchDdl = (schemaName: string): string => {
   const s = quoteSchema(schemaName);
   return `
-create or replace function ${s}.append_batch(
+create function ${s}.append_batch(
   p_stream_ids text[], p_expected bigint[], p_counts int[], p_topics text[],
   p_event_ids uuid[], p_types text[], p_schema_versions int[], p_data jsonb[], p_metadata jsonb[]
 ) returns table (outcome text, stream_version bigint, first_position bigint, last_position bigint)

@@ -1,16 +1,9 @@
 import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import {
-  eventStoreAppendLoopDdl,
-  eventStoreDdl,
-  setBasedAppendFunctionDdl,
-} from './event-store.ddl';
+import { eventStoreDdl } from './event-store.ddl';
 import { quoteSchema } from './sql-identifier';
 
 export type MigrationClass = new () => MigrationInterface;
-
-const APPEND_BATCH_ARGS =
-  '(text[], bigint[], int[], text[], uuid[], text[], int[], jsonb[], jsonb[])';
 
 /** The kernel's tables (event store, outbox, inbox, checkpoints) in a service's schema. */
 export const kernelMigrations = (schema: string): MigrationClass[] => {
@@ -26,19 +19,7 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
       );
     }
   }
-  class KernelAppendSetBased1763900000000 implements MigrationInterface {
-    readonly name = 'KernelAppendSetBased1763900000000';
-    async up(runner: QueryRunner): Promise<void> {
-      await runner.query(setBasedAppendFunctionDdl(schema));
-    }
-    async down(runner: QueryRunner): Promise<void> {
-      await runner.query(
-        `drop function ${quoteSchema(schema)}.append_batch ${APPEND_BATCH_ARGS}; ` +
-          eventStoreAppendLoopDdl(schema),
-      );
-    }
-  }
-  return [KernelEventStore1763800000000, KernelAppendSetBased1763900000000];
+  return [KernelEventStore1763800000000];
 };
 
 export interface ServiceDatabase {
