@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import {
   loadEmbeddedPostgres,
@@ -134,9 +134,19 @@ async function launch(
 async function prepareDataDir(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   if (!isRoot()) return;
-  // The server runs as `postgres` and must be able to traverse into <dataDir>/pg.
-  const { mode } = await stat(dataDir);
-  if ((mode & 0o001) === 0) await chmod(dataDir, mode | 0o001);
+  // The server runs as `postgres` and must be able to traverse into <dataDir>/pg and to
+  // the binaries in node_modules (a checkout in a 0700 directory, such as mktemp -d, is
+  // otherwise unreachable: initdb EACCES). Search permission only: nothing becomes listable.
+  await allowTraversal(dataDir);
+  await allowTraversal(dirname(require.resolve('pg')));
+}
+
+async function allowTraversal(path: string): Promise<void> {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
+    if (dirname(dir) === dir) return;
+  }
 }
 
 /**
