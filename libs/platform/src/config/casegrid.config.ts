@@ -1,4 +1,7 @@
 import { SERVICES, type ServiceName } from '@casegrid/contracts';
+import type { Rate } from './config.parsers';
+
+export type { Rate };
 
 export { SERVICES as SERVICE_NAMES, type ServiceName };
 
@@ -37,6 +40,60 @@ export interface CasegridConfig {
   readonly logLevel: CasegridLogLevel;
   /** A frozen clock for demos and tests (CASEGRID_NOW); never set in production. */
   readonly fixedNow: Date | undefined;
+  readonly auth: AuthConfig;
+  readonly personalData: {
+    /**
+     * The key-encryption key that wraps every person's data key (CASEGRID_MASTER_KEY).
+     * Required in production; elsewhere `undefined` means one generated in `dataDir`.
+     */
+    readonly masterKey: Uint8Array | undefined;
+  };
+  readonly security: SecurityConfig;
+}
+
+export const AUTH_MODES = ['embedded', 'oidc'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface AuthConfig {
+  /**
+   * `embedded`: this deployment issues its own tokens (POST /api/v1/auth/login) and serves
+   * their keys at /.well-known/jwks.json; `oidc`: an external OpenID Connect provider issues
+   * them and services verify them against its JWKS.
+   */
+  readonly mode: AuthMode;
+  readonly issuer: string;
+  readonly audience: string;
+  /** The provider's JWKS (oidc mode; also how separate processes trust an embedded issuer). */
+  readonly jwksUrl: string | undefined;
+  /** Lifetime of tokens the embedded issuer signs. */
+  readonly tokenTtlSeconds: number;
+  /** Where in the token's claims a provider puts what casegrid needs (dotted paths). */
+  readonly claims: {
+    readonly roles: string;
+    readonly department: string;
+    readonly region: string;
+  };
+  /** The password of the always-seeded `admin` (embedded issuer only). */
+  readonly adminPassword: string;
+  /** Seed the demo organisation's users with their documented passwords (never in production). */
+  readonly demoUsers: boolean;
+}
+
+export interface SecurityConfig {
+  /** Origins allowed to call the API from a browser; empty means same-origin only. */
+  readonly corsOrigins: readonly string[];
+  /** Reverse proxies in front of the service whose X-Forwarded-For is believed (0 = none). */
+  readonly trustProxy: number;
+  readonly rateLimits: {
+    /** Requests per signed-in user. */
+    readonly perUser: Rate;
+    /** Requests per client address, signed in or not. */
+    readonly perAddress: Rate;
+    /** Login attempts per client address. */
+    readonly loginPerAddress: Rate;
+    /** Failed logins per username, from anywhere. */
+    readonly loginFailuresPerUser: Rate;
+  };
 }
 
 /** The database a service uses: its override, else the shared one, else `undefined` (embedded). */

@@ -87,3 +87,64 @@ export const instant: Parser<Date> = (raw) => {
     ? new Date(raw)
     : new Invalid(`must be an RFC 3339 instant such as 2025-03-01T09:00:00+08:00${got(raw)}`);
 };
+
+export const positiveInt =
+  (max: number): Parser<number> =>
+  (raw) => {
+    const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+    return value >= 1 && value <= max
+      ? value
+      : new Invalid(`must be an integer from 1 to ${max}${got(raw)}`);
+  };
+
+export const bool: Parser<boolean> = (raw) =>
+  /^(true|1|yes)$/i.test(raw)
+    ? true
+    : /^(false|0|no)$/i.test(raw)
+      ? false
+      : new Invalid(`must be true or false${got(raw)}`);
+
+export const httpUrl: Parser<string> = url(['https:', 'http:'], 'HTTP(S)');
+
+/** A comma list of origins (`https://console.example.gov.cn`) or `*`. */
+export const origins: Parser<readonly string[]> = (raw) => {
+  const items = list(raw).filter((item) => item !== '');
+  if (items.length === 1 && items[0] === '*') return items;
+  const bad = items.filter((item) => {
+    try {
+      const parsed = new URL(item);
+      return parsed.origin !== item || !['http:', 'https:'].includes(parsed.protocol);
+    } catch {
+      return true;
+    }
+  });
+  return bad.length === 0
+    ? items
+    : new Invalid(
+        `must be * or a comma list of origins like https://host:port${got(bad.join(','))}`,
+      );
+};
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A rate such as `600/1m` or `10/15m`: at most that many requests per window. */
+export interface Rate {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+export const rate: Parser<Rate> = (raw) => {
+  const match = /^(\d{1,7})\/(\d{1,4})([smh])$/.exec(raw);
+  const limit = Number(match?.[1]);
+  const windowMs = Number(match?.[2]) * (UNIT_MS[match?.[3] ?? ''] ?? NaN);
+  return match && limit >= 1 && windowMs >= 1_000
+    ? { limit, windowMs }
+    : new Invalid(`must be <count>/<window> such as 600/1m or 10/15m${got(raw)}`);
+};
+
+/** A base64 AES-256 key (32 bytes). Never echoed back: it is a secret. */
+export const key256: Parser<Uint8Array> = (raw) => {
+  const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : undefined;
+  return bytes?.length === 32
+    ? new Uint8Array(bytes)
+    : new Invalid('must be 32 random bytes in base64 (openssl rand -base64 32)');
+};

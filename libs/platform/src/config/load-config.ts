@@ -1,21 +1,29 @@
 import { resolve } from 'node:path';
 import {
+  AUTH_MODES,
   CASEGRID_ENVS,
   LOG_LEVELS,
   SERVICE_NAMES,
+  type AuthConfig,
   type CasegridConfig,
   type ServiceName,
 } from './casegrid.config';
 import { ConfigError, type ConfigProblem } from './config.error';
 import {
   Invalid,
+  bool,
   brokers,
   byteSize,
+  httpUrl,
   identifier,
   instant,
+  key256,
   oneOf,
+  origins,
   port,
+  positiveInt,
   postgresUrl,
+  rate,
   redisUrl,
   subsetOf,
   text,
@@ -74,15 +82,93 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
     services: read('CASEGRID_SERVICES', subsetOf(SERVICE_NAMES)) ?? SERVICE_NAMES,
     logLevel: read('LOG_LEVEL', oneOf(LOG_LEVELS)) ?? 'info',
     fixedNow,
+    auth: readAuth(casegridEnv, read, problems),
+    personalData: { masterKey: read('CASEGRID_MASTER_KEY', key256) },
+    security: {
+      corsOrigins: read('CORS_ORIGINS', origins) ?? [],
+      trustProxy: read('TRUST_PROXY', positiveInt(10)) ?? 0,
+      rateLimits: {
+        perUser: read('RATE_LIMIT_USER', rate) ?? { limit: 600, windowMs: 60_000 },
+        perAddress: read('RATE_LIMIT_ADDRESS', rate) ?? { limit: 1200, windowMs: 60_000 },
+        loginPerAddress: read('RATE_LIMIT_LOGIN', rate) ?? { limit: 20, windowMs: 900_000 },
+        loginFailuresPerUser: read('RATE_LIMIT_LOGIN_FAILURES', rate) ?? {
+          limit: 10,
+          windowMs: 900_000,
+        },
+      },
+    },
   };
+  if (casegridEnv === 'production' && config.personalData.masterKey === undefined) {
+    problems.push({
+      variable: 'CASEGRID_MASTER_KEY',
+      message: 'is required when CASEGRID_ENV=production (personal data is encrypted under it)',
+    });
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
+type Read = <T>(variable: string, parse: Parser<T>) => T | undefined;
+
+export const DEMO_ADMIN_PASSWORD = 'casegrid-demo';
+
+function readAuth(env: CasegridConfig['env'], read: Read, problems: ConfigProblem[]): AuthConfig {
+  const mode = read('AUTH_MODE', oneOf(AUTH_MODES)) ?? 'embedded';
+  const production = env === 'production';
+  const issuer = read('OIDC_ISSUER', text);
+  const jwksUrl = read('OIDC_JWKS_URL', httpUrl);
+  if (mode === 'oidc') {
+    for (const [variable, value] of [
+      ['OIDC_ISSUER', issuer],
+      ['OIDC_JWKS_URL', jwksUrl],
+    ] as const) {
+      if (value === undefined)
+        problems.push({ variable, message: 'is required when AUTH_MODE=oidc' });
+    }
+  }
+  const adminPassword = read('CASEGRID_ADMIN_PASSWORD', text);
+  if (
+    production &&
+    mode === 'embedded' &&
+    (adminPassword ?? DEMO_ADMIN_PASSWORD) === DEMO_ADMIN_PASSWORD
+  ) {
+    problems.push({
+      variable: 'CASEGRID_ADMIN_PASSWORD',
+      message: 'must be set to a password of your own when CASEGRID_ENV=production',
+    });
+  } else if (adminPassword !== undefined && adminPassword.length < 12 && production) {
+    problems.push({
+      variable: 'CASEGRID_ADMIN_PASSWORD',
+      message: 'must be at least 12 characters',
+    });
+  }
+  const demoUsers = read('CASEGRID_DEMO_USERS', bool) ?? !production;
+  if (production && demoUsers) {
+    problems.push({
+      variable: 'CASEGRID_DEMO_USERS',
+      message: 'must not be true when CASEGRID_ENV=production: demo passwords are public',
+    });
+  }
+  return {
+    mode,
+    issuer: issuer ?? 'urn:casegrid:embedded',
+    audience: read('OIDC_AUDIENCE', text) ?? 'casegrid',
+    jwksUrl,
+    tokenTtlSeconds: read('AUTH_TOKEN_TTL', positiveInt(86_400)) ?? 900,
+    claims: {
+      roles: read('OIDC_ROLES_CLAIM', text) ?? 'roles',
+      department: read('OIDC_DEPARTMENT_CLAIM', text) ?? 'department_id',
+      region: read('OIDC_REGION_CLAIM', text) ?? 'region_code',
+    },
+    adminPassword: adminPassword ?? DEMO_ADMIN_PASSWORD,
+    demoUsers,
+  };
+}
+
 function readServiceDatabases(
   env: Environment,
-  read: <T>(variable: string, parse: Parser<T>) => T | undefined,
+  read: Read,
   problems: ConfigProblem[],
 ): Partial<Record<ServiceName, string>> {
   const byService: Partial<Record<ServiceName, string>> = {};

@@ -26,6 +26,27 @@ describe('loadConfig', () => {
         services: SERVICE_NAMES,
         logLevel: 'info',
         fixedNow: undefined,
+        auth: {
+          mode: 'embedded',
+          issuer: 'urn:casegrid:embedded',
+          audience: 'casegrid',
+          jwksUrl: undefined,
+          tokenTtlSeconds: 900,
+          claims: { roles: 'roles', department: 'department_id', region: 'region_code' },
+          adminPassword: 'casegrid-demo',
+          demoUsers: true,
+        },
+        personalData: { masterKey: undefined },
+        security: {
+          corsOrigins: [],
+          trustProxy: 0,
+          rateLimits: {
+            perUser: { limit: 600, windowMs: 60_000 },
+            perAddress: { limit: 1200, windowMs: 60_000 },
+            loginPerAddress: { limit: 20, windowMs: 900_000 },
+            loginFailuresPerUser: { limit: 10, windowMs: 900_000 },
+          },
+        },
       });
     });
 
@@ -48,6 +69,8 @@ describe('loadConfig', () => {
       CASEGRID_SERVICES: 'petition,intake,intake',
       LOG_LEVEL: 'warn',
       HTTP_BODY_LIMIT: '512kb',
+      CASEGRID_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+      CASEGRID_ADMIN_PASSWORD: 'a long admin passphrase',
     };
 
     it('types every setting', () => {
@@ -66,6 +89,42 @@ describe('loadConfig', () => {
       const config = loadConfig(env);
       expect(databaseUrlFor(config, 'audit')).toBe('postgresql://audit@audit-db/audit');
       expect(databaseUrlFor(config, 'intake')).toBe(env.DATABASE_URL);
+    });
+
+    it('types the security settings', () => {
+      const config = loadConfig({
+        ...env,
+        CORS_ORIGINS: 'https://console.example.gov.cn, http://localhost:5173',
+        RATE_LIMIT_LOGIN: '5/15m',
+        AUTH_MODE: 'oidc',
+        OIDC_ISSUER: 'https://sso.example.gov.cn/realms/casegrid',
+        OIDC_JWKS_URL: 'https://sso.example.gov.cn/realms/casegrid/protocol/openid-connect/certs',
+        OIDC_ROLES_CLAIM: 'realm_access.roles',
+      });
+      expect(config.security.corsOrigins).toEqual([
+        'https://console.example.gov.cn',
+        'http://localhost:5173',
+      ]);
+      expect(config.security.rateLimits.loginPerAddress).toEqual({ limit: 5, windowMs: 900_000 });
+      expect(config.auth).toMatchObject({ mode: 'oidc', claims: { roles: 'realm_access.roles' } });
+      expect(config.personalData.masterKey).toEqual(new Uint8Array(32).fill(7));
+      expect(config.auth.demoUsers).toBe(false);
+    });
+
+    it('refuses demo users, the demo admin password and a missing master key', () => {
+      const { CASEGRID_MASTER_KEY: _key, CASEGRID_ADMIN_PASSWORD: _password, ...bare } = env;
+      expect([...problemsOf({ ...bare, CASEGRID_DEMO_USERS: 'true' }).variables].sort()).toEqual([
+        'CASEGRID_ADMIN_PASSWORD',
+        'CASEGRID_DEMO_USERS',
+        'CASEGRID_MASTER_KEY',
+      ]);
+    });
+
+    it('needs the issuer and JWKS of an OIDC provider', () => {
+      expect([...problemsOf({ ...env, AUTH_MODE: 'oidc' }).variables].sort()).toEqual([
+        'OIDC_ISSUER',
+        'OIDC_JWKS_URL',
+      ]);
     });
 
     it('refuses a frozen clock', () => {
@@ -94,6 +153,10 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       HTTP_BODY_LIMIT: 'lots',
       CASEGRID_NOW: '2025-02-30T09:00:00Z',
+      CORS_ORIGINS: 'https://console.example.gov.cn/path',
+      RATE_LIMIT_USER: 'many',
+      CASEGRID_MASTER_KEY: 'c2hvcnQ=',
+      CASEGRID_DEMO_USERS: 'perhaps',
     });
     expect([...error.variables].sort()).toEqual(
       [
@@ -109,6 +172,10 @@ describe('loadConfig', () => {
         'LOG_LEVEL',
         'HTTP_BODY_LIMIT',
         'CASEGRID_NOW',
+        'CORS_ORIGINS',
+        'RATE_LIMIT_USER',
+        'CASEGRID_MASTER_KEY',
+        'CASEGRID_DEMO_USERS',
       ].sort(),
     );
     for (const variable of error.variables) expect(error.message).toContain(`${variable}:`);
