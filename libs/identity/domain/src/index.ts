@@ -1,0 +1,5 @@
+export * from './roles';
+export * from './regions';
+export * from './access.policy';
+export * from './masking';
+export * from './id-number';
