@@ -14,7 +14,13 @@ import {
   TRANSPORT_SCHEMA,
   type Transport,
 } from '@casegrid/messaging';
-import { databaseUrlFor, type CasegridConfig } from '@casegrid/platform';
+import {
+  databaseUrlFor,
+  MemoryRateLimiter,
+  RedisRateLimiter,
+  type CasegridConfig,
+  type RateLimiter,
+} from '@casegrid/platform';
 import type { ServiceDefinition } from './service-definition';
 
 /** What one service gets from the kernel in this process. */
@@ -33,12 +39,20 @@ type Log = (message: string, error?: unknown) => void;
  * schema (migrated), event store and outbox relay; one transport; Redis when configured.
  */
 export class Infrastructure {
+  /**
+   * Shared by every instance through Redis when there is one; otherwise this process's
+   * own counters, which is right for the embedded default (one process serves everything).
+   */
+  readonly rateLimiter: RateLimiter;
+
   private constructor(
     readonly runtimes: ReadonlyMap<ServiceName, ServiceRuntime>,
     readonly transport: Transport,
     readonly redis: Redis | undefined,
     private readonly owned: { close(): Promise<void> }[],
-  ) {}
+  ) {
+    this.rateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+  }
 
   static async open(
     config: CasegridConfig,

@@ -86,6 +86,7 @@ export const runCasegrid = async (
     config,
     {
       logger,
+      rateLimiter: infra.rateLimiter,
       openApi: {
         title: `casegrid — ${services.map((s) => s.title).join(', ')}`,
         description: 'Case workflow for grassroots social-governance centres (API.md).',

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import type { ServiceName } from '@casegrid/contracts';
-import { METRICS_REGISTRY, ReadinessRegistry } from '@casegrid/platform';
+import { METRICS_REGISTRY, RATE_LIMITER, ReadinessRegistry } from '@casegrid/platform';
 import { Infrastructure } from './infrastructure';
 import type { ServiceDefinition } from './service-definition';
 
@@ -69,8 +69,9 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
 
 /**
  * Wires an opened `Infrastructure` into Nest: the runtime of each service under its token,
- * the transport, readiness checks and kernel metrics, and the order of shutdown (HTTP
- * first, then relays, transport and pools, then `afterShutdown` — the embedded database).
+ * the transport, the rate limiter (`RATE_LIMITER`, for guards and the login endpoint),
+ * readiness checks and kernel metrics, and the order of shutdown (HTTP first, then relays,
+ * transport and pools, then `afterShutdown` — the embedded database).
  */
 @Module({})
 export class CasegridRuntimeModule {
@@ -90,11 +91,12 @@ export class CasegridRuntimeModule {
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },
         { provide: TRANSPORT, useValue: infra.transport },
+        { provide: RATE_LIMITER, useValue: infra.rateLimiter },
         { provide: AFTER_SHUTDOWN, useValue: afterShutdown },
         ...runtimes,
         RuntimeLifecycle,
       ],
-      exports: [INFRASTRUCTURE, TRANSPORT, ...runtimes.map((r) => r.provide)],
+      exports: [INFRASTRUCTURE, TRANSPORT, RATE_LIMITER, ...runtimes.map((r) => r.provide)],
     };
   }
 }

@@ -102,11 +102,15 @@ describe('createHttpApp', () => {
     expect(res.body.type).toBe('https://casegrid.dev/problems/malformed_json');
   });
 
-  it('refuses a body over the limit with 413 problem+json', async () => {
+  it('refuses a body over the limit with 413 problem+json, without running the handler', async () => {
+    const before = created;
+    await http().post('/api/v1/samples').send({ title: 'x', count: 1, parties: [] }).expect(201);
+    expect(created).toBe(before + 1);
     const res = await http()
       .post('/api/v1/samples')
       .send({ title: 'x'.repeat(4096), count: 1, parties: [] })
       .expect(413);
+    expect(created).toBe(before + 1);
     expect(res.headers['content-type']).toContain(PROBLEM_CONTENT_TYPE);
     expect(res.body.type).toBe('https://casegrid.dev/problems/payload_too_large');
     const metrics = await http().get('/metrics');
@@ -134,6 +138,22 @@ describe('createHttpApp', () => {
         stack: expect.stringContaining('select password'),
       }),
     );
+  });
+
+  it('answers a database error with the generic 500: no SQL, no stack, no personal data', async () => {
+    const res = await http().get('/api/v1/samples/query-fails').expect(500);
+    expect(res.body).toEqual({
+      type: 'https://casegrid.dev/problems/internal_error',
+      title: 'Internal server error',
+      status: 500,
+      detail: 'The server could not complete the request. The fault has been logged.',
+    });
+    expect(res.text).not.toMatch(/select|persons|110101|at Query|42P01/i);
+    // The log keeps the stack for us, with the identity number in it masked.
+    const logged = logLines.filter((line) => line.includes('42P01 in select'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('at Query.handleError');
+    expect(logged[0]).not.toContain('110101199003071234');
   });
 
   it.each(['/api/v1/nowhere', '/nowhere', '/health/nowhere'])(
@@ -180,7 +200,22 @@ class SampleService {
   failUnexpectedly(): never {
     throw new Error('relation "users" does not exist: select password from users');
   }
+
+  /** What node-postgres throws: a message, a code, and the query's text in the stack. */
+  failInDatabase(): never {
+    const sql = "select name, phone from persons where id_number = '110101199003071234'";
+    const error = Object.assign(new Error(`42P01 in ${sql}`), {
+      code: '42P01',
+      severity: 'ERROR',
+      position: '19',
+      routine: 'parserOpenTable',
+    });
+    error.stack = `error: 42P01 in ${sql}\n    at Query.handleError (pg/lib/query.js:1:1)`;
+    throw error;
+  }
 }
+
+let created = 0;
 
 @Controller('samples')
 class SampleController {
@@ -191,6 +226,11 @@ class SampleController {
     return this.samples.failUnexpectedly();
   }
 
+  @Get('query-fails')
+  queryFails(): never {
+    return this.samples.failInDatabase();
+  }
+
   @Get(':id')
   get(): { ok: true } {
     return { ok: true };
@@ -198,6 +238,7 @@ class SampleController {
 
   @Post()
   create(@Body() body: CreateSampleDto): { title: string } {
+    created += 1;
     return { title: body.title };
   }
 

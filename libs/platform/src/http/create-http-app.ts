@@ -16,6 +16,10 @@ import {
 } from '../metrics/http-metrics.middleware';
 import { MetricsModule } from '../metrics/metrics.module';
 import { HTTP_REQUEST_DURATION } from '../metrics/metrics.tokens';
+import { addressRateLimit } from '../security/address-rate-limit.middleware';
+import { corsOptions } from '../security/cors';
+import type { RateLimiter } from '../security/rate-limiter';
+import { noStore, securityHeaders } from '../security/security-headers';
 import { JsonLogger } from './json.logger';
 import { OPENAPI_JSON_PATH, OPENAPI_UI_PATH, setupOpenApi, type OpenApiInfo } from './openapi';
 import { ProblemFilter, unknownRouteHandler } from './problem.filter';
@@ -41,6 +45,11 @@ export interface HttpAppOptions {
    * the console, extra middleware). Routes belong in modules, not here.
    */
   readonly configure?: (app: NestExpressApplication) => void | Promise<void>;
+  /**
+   * Limits every request per client address (`security.rateLimits.perAddress`) except
+   * health and metrics; without one, no address limit is applied.
+   */
+  readonly rateLimiter?: RateLimiter;
 }
 
 const DEFAULT_OPENAPI: OpenApiInfo = {
@@ -55,9 +64,10 @@ class CasegridHttpModule {}
 
 /**
  * Builds an initialised Nest application on Express with the platform's conventions: the
- * `api/v1` prefix, the JSON body limit, validation, problem+json errors, health, metrics,
- * OpenAPI, JSON logs and graceful shutdown. It returns the app initialised (ready for
- * supertest); the caller decides when to `listen`.
+ * `api/v1` prefix, security headers, CORS, `trust proxy`, the per-address rate limit, the
+ * JSON body limit, validation, problem+json errors, health, metrics, OpenAPI, JSON logs and
+ * graceful shutdown. It returns the app initialised (ready for supertest); the caller
+ * decides when to `listen`.
  */
 export async function createHttpApp(
   rootModule: Type<unknown> | DynamicModule,
@@ -76,8 +86,24 @@ export async function createHttpApp(
     abortOnError: false,
   });
 
+  const { security } = config;
+  app.disable('x-powered-by');
+  // `request.ip` is then the client's address as the outermost trusted proxy saw it, read
+  // from X-Forwarded-For; with 0, the header is ignored (a client could write anything).
+  app.set('trust proxy', security.trustProxy);
+
   // First in the chain, so that requests refused by the body parser are timed too.
   app.use(httpMetricsMiddleware(app.get<HttpRequestHistogram>(HTTP_REQUEST_DURATION)));
+  // Before anything that may answer (the Swagger UI, 413, 429), so that every answer has them.
+  app.use(securityHeaders(OPENAPI_UI_PATH));
+  app.use(noStore(API_PREFIX));
+  // CORS before the rate limit: a browser can only read a 429's Retry-After through CORS,
+  // and preflights (which carry no credentials) are answered without counting against it.
+  const cors = corsOptions(security.corsOrigins);
+  if (cors) app.enableCors(cors);
+  // Before the body parser: a refused client costs no parsing.
+  if (options.rateLimiter)
+    app.use(addressRateLimit(options.rateLimiter, security.rateLimits.perAddress));
   app.useBodyParser('json', {
     limit: config.http.bodyLimit,
     type: ['application/json', 'application/*+json'],

@@ -1,5 +1,6 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import { LOG_LEVELS, type CasegridLogLevel } from '../config/casegrid.config';
+import { redactingReplacer } from './log-redaction';
 
 export type LogWriter = (line: string) => void;
 
@@ -15,7 +16,8 @@ const NEST_TO_OURS: Readonly<Record<NestLogLevel, CasegridLogLevel>> = {
 /**
  * One JSON object per line — `{level, time, context, msg}` plus `stack` or `data` — so that
  * log shippers need no parsing rules. Nest passes the context as the last string argument
- * and, for errors, the stack before it; this follows that convention.
+ * and, for errors, the stack before it; this follows that convention. Every line is
+ * redacted (log-redaction.ts): personal data and tokens never reach the log.
  */
 export class JsonLogger implements LoggerService {
   private enabled: ReadonlySet<CasegridLogLevel>;
@@ -75,10 +77,13 @@ export class JsonLogger implements LoggerService {
 
 function stringify(entry: object): string {
   try {
-    return JSON.stringify(entry);
+    return JSON.stringify(entry, redactingReplacer);
   } catch {
     // A circular or BigInt payload must not lose the line itself.
     const { level, time, context, msg } = entry as Record<string, unknown>;
-    return JSON.stringify({ level, time, context, msg, data: '[unserialisable]' });
+    return JSON.stringify(
+      { level, time, context, msg, data: '[unserialisable]' },
+      redactingReplacer,
+    );
   }
 }

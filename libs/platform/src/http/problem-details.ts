@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { isCasegridError, type ErrorCode, type FieldError } from '@casegrid/kernel';
 import { STATUS_CODES } from 'node:http';
+import { TooManyRequestsError } from '../security/rate-limiter';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://casegrid.dev/problems/';
@@ -23,6 +24,8 @@ export interface MappedProblem {
   readonly problem: ProblemDetails;
   /** A fault of ours rather than of the request: log it, never show it. */
   readonly unexpected: boolean;
+  /** Response headers that belong to the answer (`Retry-After` of a 429). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 const problem = (
@@ -73,11 +76,24 @@ const HTTP_CODES: Readonly<Record<number, string>> = {
 
 /** The one place where an error becomes an HTTP answer (STYLE.md, Errors). */
 export function toProblem(error: unknown, context: ProblemContext): MappedProblem {
+  if (error instanceof TooManyRequestsError) return tooManyRequests(error);
   if (isCasegridError(error)) return fromDomain(error, context);
   if (error instanceof HttpException) return fromHttp(error.getStatus(), error, messageOf(error));
   // body-parser errors, should an adapter hand them over unmapped (http-errors shape).
   if (isExposedHttpError(error)) return fromHttp(error.status, error, error.message);
   return INTERNAL;
+}
+
+function tooManyRequests(error: TooManyRequestsError): MappedProblem {
+  // Whole seconds and at least 1 (RFC 9110): `Retry-After: 0` would invite a retry storm.
+  const seconds = Number.isFinite(error.retryAfterSeconds)
+    ? Math.max(1, Math.ceil(error.retryAfterSeconds))
+    : 1;
+  return {
+    problem: problem('too_many_requests', 429, 'Too many requests', error.message),
+    unexpected: false,
+    headers: { 'Retry-After': String(seconds) },
+  };
 }
 
 function fromDomain(error: Error & { code: ErrorCode }, context: ProblemContext): MappedProblem {

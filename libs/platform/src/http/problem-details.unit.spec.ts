@@ -15,6 +15,7 @@ import {
 } from '@casegrid/kernel';
 import { Type, plainToInstance } from 'class-transformer';
 import { IsNotEmpty, IsString, ValidateNested, validate } from 'class-validator';
+import { TooManyRequestsError } from '../security/rate-limiter';
 import { toProblem, type ProblemDetails } from './problem-details';
 import { MAX_FIELD_ERRORS, toFieldErrors } from './validation.pipe';
 
@@ -114,6 +115,33 @@ describe('toProblem', () => {
         detail: FAULT_DETAIL,
       });
       expect(unexpected).toBe(true);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('answers TooManyRequestsError as 429 with Retry-After in whole seconds', () => {
+      const mapped = toProblem(new TooManyRequestsError(42), plain);
+      expect(mapped).toEqual({
+        problem: {
+          type: typeOf('too_many_requests'),
+          title: 'Too many requests',
+          status: 429,
+          detail: 'Too many requests; retry later.',
+        },
+        unexpected: false,
+        headers: { 'Retry-After': '42' },
+      });
+    });
+
+    it.each([
+      [0, '1'],
+      [0.2, '1'],
+      [59.01, '60'],
+      [Number.NaN, '1'],
+    ])('never tells a client to retry at once: %p seconds → %s', (seconds, header) => {
+      expect(toProblem(new TooManyRequestsError(seconds), plain).headers).toEqual({
+        'Retry-After': header,
+      });
     });
   });
 

@@ -25,23 +25,29 @@ export class ProblemFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const request = context.getRequest<IncomingMessage>();
     const response: unknown = context.getResponse();
-    const { problem, unexpected } = toProblem(exception, {
+    const { problem, unexpected, headers } = toProblem(exception, {
       ifMatch: request.headers['if-match'] !== undefined,
     });
     if (unexpected) {
       const stack = exception instanceof Error ? exception.stack : String(exception);
       this.logger.error(`${request.method ?? '?'} ${pathOf(request)} failed`, stack);
     }
-    sendProblem(this.http, response, problem);
+    sendProblem(this.http, response, problem, headers);
   }
 }
 
-export function sendProblem(http: HttpServer, response: unknown, problem: ProblemDetails): void {
+export function sendProblem(
+  http: HttpServer,
+  response: unknown,
+  problem: ProblemDetails,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (http.isHeadersSent(response)) {
     // A streamed response broke half-way: the status line is gone, all we can do is end it.
     http.end(response);
     return;
   }
+  for (const [name, value] of Object.entries(headers)) http.setHeader(response, name, value);
   http.setHeader(response, 'Content-Type', PROBLEM_CONTENT_TYPE);
   http.reply(response, problem, problem.status);
 }
