@@ -16,6 +16,73 @@ const INFRASTRUCTURE_PACKAGES = [
   'express',
 ];
 
+/** The dependency rules; a domain's own specs may also use the shared spec helpers. */
+const boundaries = (specs) => ({
+  // The embedded default composes the five service modules into one process.
+  allow: ['@casegrid/service-*'],
+  depConstraints: [
+    {
+      sourceTag: 'type:domain',
+      onlyDependOnLibsWithTags: specs ? ['type:domain', 'type:testing'] : ['type:domain'],
+      bannedExternalImports: INFRASTRUCTURE_PACKAGES,
+    },
+    {
+      sourceTag: 'type:contracts',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
+      bannedExternalImports: INFRASTRUCTURE_PACKAGES,
+    },
+    {
+      sourceTag: 'type:infra',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:testing'],
+    },
+    {
+      sourceTag: 'type:adapter',
+      onlyDependOnLibsWithTags: [
+        'type:domain',
+        'type:contracts',
+        'type:infra',
+        'type:adapter',
+        'type:testing',
+      ],
+    },
+    {
+      sourceTag: 'type:service',
+      onlyDependOnLibsWithTags: [
+        'type:domain',
+        'type:contracts',
+        'type:infra',
+        'type:adapter',
+        'type:testing',
+      ],
+    },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: [
+        'type:domain',
+        'type:contracts',
+        'type:infra',
+        'type:adapter',
+        'type:service',
+        'type:testing',
+      ],
+    },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:testing'],
+    },
+    {
+      sourceTag: 'type:tool',
+      onlyDependOnLibsWithTags: [
+        'type:domain',
+        'type:contracts',
+        'type:infra',
+        'type:adapter',
+        'type:testing',
+      ],
+    },
+  ],
+});
+
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.casegrid/**', '.nx/**'] },
   js.configs.recommended,
@@ -35,84 +102,7 @@ module.exports = tseslint.config(
       ],
       // An async function without await still returns a promise, which is what ports expect.
       '@typescript-eslint/require-await': 'off',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          // The embedded default composes the five service modules into one process.
-          allow: ['@casegrid/service-*'],
-          depConstraints: [
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain'],
-              bannedExternalImports: INFRASTRUCTURE_PACKAGES,
-            },
-            {
-              sourceTag: 'type:contracts',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
-              bannedExternalImports: INFRASTRUCTURE_PACKAGES,
-            },
-            {
-              sourceTag: 'type:infra',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:contracts',
-                'type:infra',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:adapter',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:contracts',
-                'type:infra',
-                'type:adapter',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:service',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:contracts',
-                'type:infra',
-                'type:adapter',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:contracts',
-                'type:infra',
-                'type:adapter',
-                'type:service',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:contracts',
-                'type:infra',
-                'type:testing',
-              ],
-            },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: [
-                'type:domain',
-                'type:contracts',
-                'type:infra',
-                'type:adapter',
-                'type:testing',
-              ],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(false)],
     },
   },
   {
@@ -142,6 +132,10 @@ module.exports = tseslint.config(
   {
     files: ['**/*.mjs'],
     languageOptions: { sourceType: 'module', globals: { URL: 'readonly' } },
+  },
+  {
+    files: ['libs/**/domain/**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(true)] },
   },
   {
     files: ['**/*.spec.ts', '**/testing/**/*.ts'],

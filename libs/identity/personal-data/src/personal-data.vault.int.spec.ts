@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { uuidv7, type EventMetadata } from '@casegrid/kernel';
 import {
+  inTransaction,
   kernelMigrations,
   openServiceDatabase,
   PgEventStore,
@@ -55,7 +56,7 @@ describe('PersonalDataVault', () => {
     const person = randomUUID();
     const store = new PgEventStore({ pool: db.pool, schema });
     const streamId = `case-${randomUUID()}`;
-    await inTransaction(async (tx) => {
+    await inTransaction(db.pool, async (tx) => {
       const applicant = await vault.seal(person, { name: 'Zhao Liu' }, tx);
       await store.appendInTransaction(tx, {
         streamId,
@@ -83,7 +84,7 @@ describe('PersonalDataVault', () => {
     const person = randomUUID();
     let orphan: SealedPersonalData | undefined;
     await expect(
-      inTransaction(async (tx) => {
+      inTransaction(db.pool, async (tx) => {
         orphan = await vault.seal(person, { name: 'Sun Qi' }, tx);
         expect(await vault.open(orphan, tx)).toMatchObject({ status: 'available' });
         throw new Error('the append failed');
@@ -118,7 +119,7 @@ describe('PersonalDataVault', () => {
     const person = randomUUID();
     const sealed = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        inTransaction((tx) => vault.seal(person, { i: `${i}` }, tx)),
+        inTransaction(db.pool, (tx) => vault.seal(person, { i: `${i}` }, tx)),
       ),
     );
     expect(await countKeys(person)).toBe(1);
@@ -191,21 +192,6 @@ describe('PersonalDataVault', () => {
       [personId],
     );
     return Number(rows[0]!.n);
-  };
-
-  const inTransaction = async <T>(work: (tx: PoolClient) => Promise<T>): Promise<T> => {
-    const client = await db.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
   };
 });
 

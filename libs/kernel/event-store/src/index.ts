@@ -5,3 +5,4 @@ export * from './queryable';
 export * from './sql-identifier';
 export * from './event-store.ddl';
 export * from './migrations';
+export * from './transaction';

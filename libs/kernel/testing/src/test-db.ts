@@ -50,3 +50,42 @@ export const dropSchemas = async (pool: Pool, names: readonly string[]): Promise
   for (const name of names) assertSchemaName(name);
   for (const name of names) await pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
 };
+
+export interface TestDatabase {
+  /** A URL on the run's server for a database created for this suite alone. */
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A whole database for one suite, for code that owns fixed schema names (a booted
+ * service migrates `intake`, `audit`, …): suites then run in parallel without sharing
+ * seeds, counters or keys. Dropped (with FORCE) by `drop`.
+ */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const base = testInfra().databaseUrl;
+  assertTestDatabase(base);
+  const name = freshSchemaName(`test_${prefix}`);
+  const admin = new Pool({ connectionString: base, max: 1 });
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const pool = new Pool({ connectionString: base, max: 1 });
+      try {
+        await pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await pool.end();
+      }
+    },
+  };
+}
+
+/** One master key for every suite of a run (32 bytes, base64): test data only. */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 0x5a).toString('base64');

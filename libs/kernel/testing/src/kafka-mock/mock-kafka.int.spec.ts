@@ -52,11 +52,13 @@ describe('librdkafka mock cluster, driven by kafkajs', () => {
   };
 
   const startConsumer = async (name: 'a' | 'b'): Promise<void> => {
-    // Short session: the mock waits session timeout - 1 s for members to rejoin.
+    // A short session, since the mock waits session timeout - 1 s for members to rejoin, but
+    // not so short that a heartbeat delayed by a loaded CI machine expires it: that churns
+    // the group through rebalance after rebalance.
     const consumer = kafka.consumer({
       groupId: group,
-      sessionTimeout: 2_500,
-      heartbeatInterval: 250,
+      sessionTimeout: 6_000,
+      heartbeatInterval: 500,
       maxWaitTimeInMs: 100,
     });
     consumers.push(consumer);
@@ -119,10 +121,13 @@ describe('librdkafka mock cluster, driven by kafkajs', () => {
 
   it('shares the partitions between two consumers of the group', async () => {
     await startConsumer('b');
-    await until(() => {
-      const { a, b } = assignments;
-      return a !== undefined && b !== undefined && a.length + b.length === 3 && b.length > 0;
-    });
+    await until(
+      () => {
+        const { a, b } = assignments;
+        return a !== undefined && b !== undefined && a.length + b.length === 3 && b.length > 0;
+      },
+      { what: 'the rebalance to give b partitions', timeoutMs: 45_000 },
+    );
     const a = assignments.a ?? [];
     const b = assignments.b ?? [];
     expect([...a, ...b].sort()).toEqual([0, 1, 2]);
