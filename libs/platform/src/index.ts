@@ -21,3 +21,4 @@ export * from './metrics/metrics.tokens';
 export * from './metrics/metrics.module';
 export * from './metrics/http-metrics.middleware';
 export * from './embedded/embedded-postgres';
+export * from './auth/public.decorator';

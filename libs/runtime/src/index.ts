@@ -2,3 +2,4 @@ export * from './service-definition';
 export * from './infrastructure';
 export * from './runtime.module';
 export * from './run-casegrid';
+export * from './personal-data-keys';

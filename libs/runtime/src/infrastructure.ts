@@ -21,6 +21,7 @@ import {
   type CasegridConfig,
   type RateLimiter,
 } from '@casegrid/platform';
+import { loadPersonalDataKeys, type PersonalDataKeys } from './personal-data-keys';
 import type { ServiceDefinition } from './service-definition';
 
 /** What one service gets from the kernel in this process. */
@@ -49,6 +50,7 @@ export class Infrastructure {
     readonly runtimes: ReadonlyMap<ServiceName, ServiceRuntime>,
     readonly transport: Transport,
     readonly redis: Redis | undefined,
+    readonly personalDataKeys: PersonalDataKeys,
     private readonly owned: { close(): Promise<void> }[],
   ) {
     this.rateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
@@ -94,7 +96,8 @@ export class Infrastructure {
         owned.push({ close: async () => void redis.disconnect() });
       }
       owned.push(transport);
-      return new Infrastructure(runtimes, transport, redis, owned);
+      const keys = await loadPersonalDataKeys(config);
+      return new Infrastructure(runtimes, transport, redis, keys, owned);
     } catch (error) {
       await closeAll(owned);
       throw error;

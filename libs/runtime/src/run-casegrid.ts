@@ -51,6 +51,16 @@ export const runCasegrid = async (
   const services = definitions.filter((d) => loaded.services.includes(d.name));
   if (services.length === 0)
     throw new Error('CASEGRID_SERVICES names none of the services of this program');
+  // The embedded issuer's keys live with intake; a process without it must be told where.
+  if (
+    loaded.auth.mode === 'embedded' &&
+    !loaded.auth.jwksUrl &&
+    !services.some((s) => s.name === 'intake')
+  ) {
+    throw new Error(
+      "OIDC_JWKS_URL: required without the intake service in this process (point it at intake's /api/v1/auth/jwks, with OIDC_ISSUER=urn:casegrid:embedded)",
+    );
+  }
 
   let embedded: EmbeddedPostgres | undefined;
   let config = loaded;

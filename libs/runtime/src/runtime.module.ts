@@ -9,8 +9,10 @@ import {
 } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
 import type { ServiceName } from '@casegrid/contracts';
+import { AuthModule } from '@casegrid/auth';
 import { METRICS_REGISTRY, RATE_LIMITER, ReadinessRegistry } from '@casegrid/platform';
 import { Infrastructure } from './infrastructure';
+import { PERSONAL_DATA_KEYS } from './personal-data-keys';
 import type { ServiceDefinition } from './service-definition';
 
 export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
@@ -87,16 +89,23 @@ export class CasegridRuntimeModule {
     return {
       module: CasegridRuntimeModule,
       global: true,
-      imports: services.map((s) => s.module),
+      imports: [AuthModule, ...services.map((s) => s.module)],
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },
         { provide: TRANSPORT, useValue: infra.transport },
         { provide: RATE_LIMITER, useValue: infra.rateLimiter },
+        { provide: PERSONAL_DATA_KEYS, useValue: infra.personalDataKeys },
         { provide: AFTER_SHUTDOWN, useValue: afterShutdown },
         ...runtimes,
         RuntimeLifecycle,
       ],
-      exports: [INFRASTRUCTURE, TRANSPORT, RATE_LIMITER, ...runtimes.map((r) => r.provide)],
+      exports: [
+        INFRASTRUCTURE,
+        TRANSPORT,
+        RATE_LIMITER,
+        PERSONAL_DATA_KEYS,
+        ...runtimes.map((r) => r.provide),
+      ],
     };
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { uuidv7 } from '@casegrid/kernel';
 import { runCasegrid, serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
-import { testInfra, waitUntil } from '@casegrid/testing';
+import { TEST_MASTER_KEY, testInfra, waitUntil } from '@casegrid/testing';
 import { SERVICES } from '@casegrid/contracts';
 import { ALL_SERVICES } from './all-services';
 
@@ -13,6 +13,7 @@ const bootEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
   PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'error',
+  CASEGRID_MASTER_KEY: TEST_MASTER_KEY,
   ...extra,
 });
 
@@ -84,6 +85,10 @@ describe('a service started alone on PostgreSQL and Kafka', () => {
           DATABASE_URL: infra.databaseUrl,
           KAFKA_BROKERS: infra.kafkaBrokers.join(','),
           REDIS_URL: infra.redisUrl,
+          // Services without intake verify tokens against its JWKS (fetched on first use).
+          ...(service.name === 'intake'
+            ? {}
+            : { OIDC_JWKS_URL: 'http://127.0.0.1:9/api/v1/auth/jwks' }),
         }),
       );
       try {

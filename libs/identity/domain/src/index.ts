@@ -3,3 +3,4 @@ export * from './regions';
 export * from './access.policy';
 export * from './masking';
 export * from './id-number';
+export * from './organisation';

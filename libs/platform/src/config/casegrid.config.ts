@@ -57,7 +57,7 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export interface AuthConfig {
   /**
    * `embedded`: this deployment issues its own tokens (POST /api/v1/auth/login) and serves
-   * their keys at /.well-known/jwks.json; `oidc`: an external OpenID Connect provider issues
+   * their keys at /api/v1/auth/jwks; `oidc`: an external OpenID Connect provider issues
    * them and services verify them against its JWKS.
    */
   readonly mode: AuthMode;

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ReadinessRegistry, type ReadinessReport } from './readiness.registry';
+import { Public } from '../auth/public.decorator';
 
 /** The part of the HTTP response this controller touches; keeps it adapter-neutral. */
 interface StatusSetter {
@@ -8,6 +9,7 @@ interface StatusSetter {
 }
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly readiness: ReadinessRegistry) {}
