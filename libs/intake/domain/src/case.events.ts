@@ -1,0 +1,90 @@
+import type { Event } from '@casegrid/kernel';
+import type { PersonalField } from '@casegrid/identity';
+
+export const CASE_KINDS = ['dispute', 'petition'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
+export const CHANNELS = ['window', 'hotline', 'online', 'letter', 'grid', 'transfer'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const URGENCIES = ['normal', 'urgent'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+export const SEVERITIES = ['minor', 'major', 'complex'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const PARTY_ROLES = ['applicant', 'respondent', 'third_party'] as const;
+export type PartyRole = (typeof PARTY_ROLES)[number];
+
+/**
+ * A party as events carry it: a reference to the person and their personal fields sealed
+ * under that person's data key (`pd1.…`). No name, id number, phone or address ever
+ * travels in clear (API.md, Events): erasing the person's key erases every copy.
+ */
+export interface Party {
+  readonly partyId: string;
+  readonly role: PartyRole;
+  readonly personId: string;
+  readonly personalData: string;
+}
+
+export interface Attachment {
+  readonly name: string;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+export type CaseRegistered = Event<
+  'CaseRegistered',
+  {
+    readonly caseId: string;
+    readonly number: string;
+    readonly kind: CaseKind;
+    readonly channel: Channel;
+    readonly title: string;
+    readonly description: string;
+    readonly category: string;
+    readonly regionCode: string;
+    readonly urgency: Urgency;
+    readonly severity: Severity;
+    /** When the matter reached the centre: statutory clocks start here. */
+    readonly receivedAt: string;
+    readonly occurredAt: string | null;
+    readonly parties: readonly Party[];
+    readonly attachments: readonly Attachment[];
+  }
+>;
+
+/** A dispatcher routed the case by hand to a lead department and its co-handlers. */
+export type CaseDispatched = Event<
+  'CaseDispatched',
+  {
+    readonly caseId: string;
+    readonly leadDepartmentId: string;
+    readonly coDepartmentIds: readonly string[];
+    readonly note: string | null;
+    /** `manual` here; issue 4's routing engine adds `rule`. */
+    readonly by: 'manual';
+  }
+>;
+
+/** Someone saw parties' personal data in clear: who (metadata.actor), which, why. */
+export type PersonalDataRevealed = Event<
+  'PersonalDataRevealed',
+  {
+    readonly caseId: string;
+    readonly partyIds: readonly string[];
+    readonly fields: readonly PersonalField[];
+    readonly reason: string;
+  }
+>;
+
+/** A party's person was erased: their sealed data in this case is unreadable from now on. */
+export type PersonalDataErased = Event<
+  'PersonalDataErased',
+  {
+    readonly caseId: string;
+    readonly personId: string;
+    readonly partyIds: readonly string[];
+    readonly reason: string;
+  }
+>;
+
+export type IntakeEvent =
+  CaseRegistered | CaseDispatched | PersonalDataRevealed | PersonalDataErased;

@@ -1,0 +1,3 @@
+export * from './case.events';
+export * from './case.commands';
+export * from './case.decider';

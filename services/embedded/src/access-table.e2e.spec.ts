@@ -1,0 +1,291 @@
+import request from 'supertest';
+import { ROLES, type Role } from '@casegrid/identity';
+import { readSeed } from '@casegrid/service-intake';
+import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
+
+/**
+ * Every endpoint that exists × every role × a case inside and a case outside the
+ * caller's jurisdiction, with the status each must get (issue 3). The expectations are
+ * written out, not derived from the policy: this table is the policy's specification.
+ * Later issues add their endpoints as rows.
+ */
+
+// One seeded user per role, all with jurisdiction over 山大路社区 (370102001001).
+const USER: Readonly<Record<Role, string>> = {
+  intake_clerk: 'clerk.jiefang',
+  grid_worker: 'grid.shanda',
+  dispatcher: 'dispatcher.jiefang',
+  handler: 'handler.jiefang.sfs',
+  mediator: 'mediator.jiefang',
+  petition_officer: 'petition.lixia',
+  supervisor: 'supervisor.lixia',
+  inspector: 'inspector.jinan',
+  admin: 'admin',
+};
+
+type Statuses = Readonly<Record<Role, number>>;
+/** In API.md's order of roles: clerk, grid, dispatcher, handler, mediator, petition, supervisor, inspector, admin. */
+const S = (
+  ...s: [number, number, number, number, number, number, number, number, number]
+): Statuses => Object.fromEntries(ROLES.map((role, i) => [role, s[i]])) as Statuses;
+const ALL = (status: number): Statuses =>
+  S(status, status, status, status, status, status, status, status, status);
+const ADMIN_ONLY = (ok: number): Statuses => S(403, 403, 403, 403, 403, 403, 403, 403, ok);
+
+interface Target {
+  readonly caseId: string;
+  readonly regionCode: string;
+  readonly leadDepartmentId: string;
+  /** A registered, undispatched case made for this one request. */
+  freshCase(): Promise<string>;
+  /** A person on a case made for this one request. */
+  freshPerson(): Promise<string>;
+}
+type Send = (http: request.Agent, target: Target, n: number) => Promise<request.Response>;
+
+interface Row {
+  readonly endpoint: string;
+  readonly send: Send;
+  readonly inside: Statuses;
+  /** Outside the jurisdiction; the same as `inside` for endpoints without a case. */
+  readonly outside?: Statuses;
+}
+
+const party = {
+  role: 'applicant',
+  name: '李四',
+  idNumber: '11010519491231002X',
+  phone: '13912345678',
+};
+const caseBody = (regionCode: string) => ({
+  kind: 'dispute',
+  channel: 'window',
+  title: '邻里噪音纠纷',
+  description: '楼上装修噪音持续',
+  category: 'neighbor',
+  regionCode,
+  parties: [party],
+});
+
+const ROWS: readonly Row[] = [
+  { endpoint: 'GET /me', send: (h) => h.get('/api/v1/me'), inside: ALL(200) },
+  { endpoint: 'GET /regions', send: (h) => h.get('/api/v1/regions'), inside: ALL(200) },
+  { endpoint: 'GET /departments', send: (h) => h.get('/api/v1/departments'), inside: ALL(200) },
+  { endpoint: 'GET /users', send: (h) => h.get('/api/v1/users'), inside: ALL(200) },
+  {
+    endpoint: 'POST /regions',
+    send: (h, _t, n) =>
+      h
+        .post('/api/v1/regions')
+        .send({ code: `370102001001${String(100 + n)}`, name: `第${n}网格` }),
+    inside: ADMIN_ONLY(201),
+  },
+  {
+    endpoint: 'POST /departments',
+    send: (h, t, n) =>
+      h
+        .post('/api/v1/departments')
+        .send({ name: `测试部门${n}`, type: 'housing', regionCode: t.regionCode }),
+    inside: ADMIN_ONLY(201),
+  },
+  {
+    endpoint: 'POST /users',
+    send: (h, t, n) =>
+      h.post('/api/v1/users').send({
+        username: `table.user.${n}`,
+        name: '测试',
+        departmentId: t.leadDepartmentId,
+        roles: ['handler'],
+        password: 'a-long-test-password',
+      }),
+    inside: ADMIN_ONLY(201),
+  },
+  {
+    endpoint: 'POST /cases',
+    send: (h, t) => h.post('/api/v1/cases').send(caseBody(t.regionCode)),
+    inside: S(201, 201, 403, 403, 403, 403, 403, 403, 403),
+    outside: ALL(403),
+  },
+  {
+    endpoint: 'POST /cases/{id}/dispatch',
+    send: async (h, t) =>
+      h
+        .post(`/api/v1/cases/${await t.freshCase()}/dispatch`)
+        .send({ leadDepartmentId: t.leadDepartmentId }),
+    inside: S(403, 403, 200, 404, 404, 404, 403, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'GET /cases/{id}/parties',
+    send: (h, t) => h.get(`/api/v1/cases/${t.caseId}/parties`),
+    inside: S(200, 200, 200, 200, 200, 200, 200, 200, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/parties/reveal',
+    send: (h, t) =>
+      h
+        .post(`/api/v1/cases/${t.caseId}/parties/reveal`)
+        .send({ fields: ['phone'], reason: '回访' }),
+    inside: S(200, 200, 403, 200, 200, 200, 200, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'GET /cases/{id}/personal-data/reveals',
+    send: (h, t) => h.get(`/api/v1/cases/${t.caseId}/personal-data/reveals`),
+    inside: S(403, 403, 403, 403, 403, 403, 200, 200, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /persons/{id}/erasure',
+    send: async (h, t) =>
+      h.post(`/api/v1/persons/${await t.freshPerson()}/erasure`).send({ reason: '本人申请删除' }),
+    inside: ADMIN_ONLY(200),
+  },
+];
+
+describe('the role and jurisdiction table', () => {
+  let casegrid: TestCasegrid;
+  let inside: Target;
+  let outside: Target;
+  const seed = readSeed();
+  const department = (name: string): string => {
+    const found = seed.departments.find((d) => d.name === name);
+    if (!found) throw new Error(`no seeded department ${name}`);
+    return found.id;
+  };
+
+  const as = async (username: string): Promise<request.Agent> =>
+    request.agent(casegrid.url).auth(await casegrid.token(username), { type: 'bearer' });
+
+  const makeTarget = async (
+    clerk: string,
+    dispatcher: string,
+    regionCode: string,
+    lead: string,
+    co: string[],
+  ): Promise<Target> => {
+    const register = async (): Promise<{ id: string }> =>
+      (await (await as(clerk)).post('/api/v1/cases').send(caseBody(regionCode)).expect(201))
+        .body as { id: string };
+    const { id } = await register();
+    await (
+      await as(dispatcher)
+    )
+      .post(`/api/v1/cases/${id}/dispatch`)
+      .send({ leadDepartmentId: lead, coDepartmentIds: co })
+      .expect(200);
+    return {
+      caseId: id,
+      regionCode,
+      leadDepartmentId: lead,
+      freshCase: async () => (await register()).id,
+      freshPerson: async () => {
+        const { id: caseId } = await register();
+        const parties = await (await as(clerk)).get(`/api/v1/cases/${caseId}/parties`).expect(200);
+        return (parties.body as { parties: { personId: string }[] }).parties[0]!.personId;
+      },
+    };
+  };
+
+  beforeAll(async () => {
+    casegrid = await startTestCasegrid('access_table');
+    inside = await makeTarget(
+      'clerk.jiefang',
+      'dispatcher.jiefang',
+      '370102001001',
+      department('解放路街道司法所'),
+      [department('解放路街道人民调解委员会'), department('历下区信访局')],
+    );
+    // Another city, outside every seeded user's jurisdiction, built through the admin API.
+    const admin = await as('admin');
+    for (const [code, name] of [
+      ['370200000000', '青岛市'],
+      ['370202000000', '市南区'],
+      ['370202001000', '八大峡街道'],
+      ['370202001001', '团岛社区'],
+    ]) {
+      await admin.post('/api/v1/regions').send({ code, name }).expect(201);
+    }
+    const centre = (
+      await admin
+        .post('/api/v1/departments')
+        .send({ name: '八大峡街道综治中心', type: 'governance_center', regionCode: '370202001000' })
+        .expect(201)
+    ).body as { id: string };
+    const office = (
+      await admin
+        .post('/api/v1/departments')
+        .send({ name: '八大峡街道司法所', type: 'judicial_office', regionCode: '370202001000' })
+        .expect(201)
+    ).body as { id: string };
+    await admin
+      .post('/api/v1/users')
+      .send({
+        username: 'clerk.badaxia',
+        name: '外市受理员',
+        departmentId: centre.id,
+        roles: ['intake_clerk', 'dispatcher'],
+        password: 'a-long-test-password',
+      })
+      .expect(201);
+    const outsider = 'clerk.badaxia';
+    await casegrid.token(outsider, 'a-long-test-password');
+    const token = await casegrid.token(outsider, 'a-long-test-password');
+    const agent = request.agent(casegrid.url).auth(token, { type: 'bearer' });
+    const register = async (): Promise<string> =>
+      (
+        (await agent.post('/api/v1/cases').send(caseBody('370202001001')).expect(201)).body as {
+          id: string;
+        }
+      ).id;
+    const outsideCase = await register();
+    await agent
+      .post(`/api/v1/cases/${outsideCase}/dispatch`)
+      .send({ leadDepartmentId: office.id })
+      .expect(200);
+    outside = {
+      caseId: outsideCase,
+      regionCode: '370202001001',
+      leadDepartmentId: office.id,
+      freshCase: register,
+      freshPerson: async () => {
+        const caseId = await register();
+        const parties = await agent.get(`/api/v1/cases/${caseId}/parties`).expect(200);
+        return (parties.body as { parties: { personId: string }[] }).parties[0]!.personId;
+      },
+    };
+  });
+  afterAll(async () => {
+    await casegrid?.stop();
+  });
+
+  let n = 0;
+  describe.each(ROWS.map((row) => [row.endpoint, row] as const))('%s', (_endpoint, row) => {
+    it.each(ROLES.map((role) => [role] as const))('as %s', async (role) => {
+      const agent = await as(USER[role]);
+      const got = {
+        inside: (await row.send(agent, inside, (n += 1))).status,
+        outside: (await row.send(agent, outside, (n += 1))).status,
+      };
+      expect(got).toEqual({ inside: row.inside[role], outside: (row.outside ?? row.inside)[role] });
+    });
+
+    it('without a token is 401', async () => {
+      const response = await row.send(request.agent(casegrid.url), inside, (n += 1));
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+  });
+
+  it('keeps operations and sign-in open', async () => {
+    await request(casegrid.url).get('/health/live').expect(200);
+    await request(casegrid.url).get('/metrics').expect(200);
+    await request(casegrid.url).get('/api/v1/auth/jwks').expect(200);
+    await request(casegrid.url)
+      .post('/api/v1/auth/login')
+      .send({ username: 'admin', password: 'wrong' })
+      .expect(401);
+  });
+});

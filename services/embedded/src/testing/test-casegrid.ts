@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { runCasegrid, type RunningCasegrid } from '@casegrid/runtime';
+import { DEMO_USER_PASSWORD } from '@casegrid/service-intake';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '@casegrid/testing';
+import { ALL_SERVICES } from '../all-services';
+
+export interface TestCasegrid extends RunningCasegrid {
+  /** A bearer token for a seeded or created user (the demo password by default). */
+  token(username: string, password?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Generous limits: suites sign in many users from one address; the limits have their own spec. */
+const UNLIMITED = {
+  RATE_LIMIT_LOGIN: '100000/1m',
+  RATE_LIMIT_LOGIN_FAILURES: '100000/1m',
+  RATE_LIMIT_ADDRESS: '100000/1m',
+  RATE_LIMIT_USER: '100000/1m',
+};
+
+/**
+ * The whole system in this process on a database of its own (fixed schema names, fresh
+ * seeds), with the run's master key. `env` adds or overrides settings (Kafka, limits).
+ */
+export async function startTestCasegrid(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<TestCasegrid> {
+  const db: TestDatabase = await createTestDatabase(name);
+  const dataDir = await mkdtemp(join(tmpdir(), `casegrid-${name}-`));
+  let running: RunningCasegrid;
+  try {
+    running = await runCasegrid(ALL_SERVICES, {
+      CASEGRID_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: db.url,
+      CASEGRID_DATA_DIR: dataDir,
+      CASEGRID_MASTER_KEY: TEST_MASTER_KEY,
+      ...UNLIMITED,
+      ...env,
+    });
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  const tokens = new Map<string, string>();
+  return {
+    ...running,
+    async token(username, password = DEMO_USER_PASSWORD) {
+      const cached = tokens.get(`${username}\n${password}`);
+      if (cached) return cached;
+      const response = await request(running.url)
+        .post('/api/v1/auth/login')
+        .send({ username, password });
+      if (response.status !== 200)
+        throw new Error(`login of ${username} failed: ${response.status} ${response.text}`);
+      const token = (response.body as { accessToken: string }).accessToken;
+      tokens.set(`${username}\n${password}`, token);
+      return token;
+    },
+    async stop() {
+      await running.app.close();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

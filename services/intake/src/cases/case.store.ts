@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { assertAllowed, assertCaseAccess } from '@casegrid/auth';
+import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
+import { inTransaction, quoteSchema, type Queryable } from '@casegrid/event-store';
+import type { Principal } from '@casegrid/identity';
+import {
+  intakeCaseDecider,
+  type IntakeCase,
+  type IntakeCommand,
+  type IntakeEvent,
+} from '@casegrid/intake';
+import { fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
+import { PersonalDataVault } from '@casegrid/personal-data';
+import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
+import {
+  PERSONAL_DATA_KEYS,
+  serviceRuntime,
+  type PersonalDataKeys,
+  type ServiceRuntime,
+} from '@casegrid/runtime';
+
+export interface LoadedCase {
+  readonly state: IntakeCase;
+  readonly version: number;
+  readonly events: readonly {
+    readonly type: string;
+    readonly data: unknown;
+    readonly metadata: IntakeEvent['metadata'];
+  }[];
+}
+
+export type RegisteredCase = Exclude<IntakeCase, { status: 'unregistered' }>;
+
+/**
+ * The thin edge between HTTP and intake's case decider: load, authorise with the one
+ * policy, decide, append. Transaction boundaries are stated where they are.
+ */
+@Injectable()
+export class CaseStore {
+  readonly vault: PersonalDataVault;
+  readonly schema: string;
+
+  constructor(
+    @Inject(serviceRuntime('intake')) readonly runtime: ServiceRuntime,
+    @Inject(PERSONAL_DATA_KEYS) keys: PersonalDataKeys,
+    @Inject(CASEGRID_CONFIG) private readonly config: CasegridConfig,
+  ) {
+    this.schema = quoteSchema(runtime.service);
+    this.vault = new PersonalDataVault({
+      pool: runtime.db.pool,
+      schema: runtime.service,
+      kek: keys.kek,
+      indexKey: keys.indexKey,
+    });
+  }
+
+  now(): Date {
+    return this.config.fixedNow ?? new Date();
+  }
+
+  metadata(caller: Principal): CommandMetadata {
+    return {
+      actor: caller.userId,
+      department: caller.departmentId,
+      correlationId: uuidv7(),
+      now: this.now(),
+    };
+  }
+
+  async load(caseId: string, db?: Queryable): Promise<LoadedCase> {
+    const stream = await this.runtime.store.readStream(caseId, {}, db);
+    const events = stream.events as unknown as IntakeEvent[];
+    return {
+      state: fold(intakeCaseDecider.evolve, intakeCaseDecider.initialState(), events),
+      version: stream.version,
+      events: stream.events,
+    };
+  }
+
+  /** The case, if the caller may take `action` on it; else 404 or 403 from the policy. */
+  async authorised(
+    caller: Principal,
+    action: Parameters<typeof assertCaseAccess>[1],
+    caseId: string,
+  ): Promise<LoadedCase & { state: RegisteredCase }> {
+    const loaded = await this.load(caseId);
+    const scope = loaded.state.status === 'unregistered' ? undefined : loaded.state;
+    assertCaseAccess(caller, action, caseId, scope);
+    return loaded as LoadedCase & { state: RegisteredCase };
+  }
+
+  assertMayRegister(caller: Principal, regionCode: string): void {
+    assertAllowed(caller, 'case.register', regionCode);
+  }
+
+  /** Decides on `state` and appends in the caller's transaction, with the outbox rows. */
+  async decideAndAppend(
+    client: PoolClient,
+    caseId: string,
+    loaded: { state: IntakeCase; version: number },
+    command: IntakeCommand,
+  ): Promise<number> {
+    const events = intakeCaseDecider.decide(command, loaded.state);
+    if (events.length === 0) return loaded.version;
+    const result = await this.runtime.store.appendInTransaction(client, {
+      streamId: caseId,
+      expectedVersion: loaded.version,
+      events: events.map((e) => ({
+        id: uuidv7(),
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+      })),
+      publishTo: CASE_EVENTS_TOPIC,
+    });
+    return result.nextVersion;
+  }
+
+  /** Runs `work` in one transaction, then wakes the relay (appends in a transaction do not). */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const result = await inTransaction(this.runtime.db.pool, work);
+    this.runtime.relay.wake();
+    return result;
+  }
+}

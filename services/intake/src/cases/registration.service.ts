@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import type { Principal } from '@casegrid/identity';
+import { normaliseIdNumber, PERSONAL_FIELDS } from '@casegrid/identity';
+import type { Party } from '@casegrid/intake';
+import { uuidv7, ValidationError, type FieldError } from '@casegrid/kernel';
+import { OrganisationRepository } from '../identity/organisation.repository';
+import type { PartyDto, RegisterCaseDto } from './cases.dto';
+import { CaseStore } from './case.store';
+
+const SKEW_MS = 60_000;
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly cases: CaseStore,
+    private readonly organisation: OrganisationRepository,
+  ) {}
+
+  /**
+   * One transaction: the case number, the persons and their keys, the person→case index,
+   * the CaseRegistered event and its outbox row commit together or not at all. A crash
+   * before the commit leaves no number used, no key, no event; after it, the relay
+   * publishes from the outbox.
+   */
+  async register(caller: Principal, dto: RegisterCaseDto) {
+    this.cases.assertMayRegister(caller, dto.regionCode);
+    const now = this.cases.now();
+    await this.check(dto, now);
+    const caseId = uuidv7();
+    const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
+    const result = await this.cases.transaction(async (client) => {
+      const number = await this.allocateNumber(client, dto.regionCode, now);
+      const parties: Party[] = [];
+      for (const party of dto.parties) parties.push(await this.sealParty(client, caseId, party));
+      const version = await this.cases.decideAndAppend(
+        client,
+        caseId,
+        { state: { status: 'unregistered' }, version: 0 },
+        {
+          type: 'RegisterCase',
+          data: {
+            caseId,
+            number,
+            kind: dto.kind,
+            channel: dto.channel,
+            title: dto.title,
+            description: dto.description,
+            category: dto.category,
+            regionCode: dto.regionCode,
+            urgency: dto.urgency ?? 'normal',
+            severity: dto.severity ?? 'minor',
+            receivedAt: receivedAt.toISOString(),
+            occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : null,
+            parties,
+            attachments: dto.attachments ?? [],
+          },
+          metadata: this.cases.metadata(caller),
+        },
+      );
+      return { number, version };
+    });
+    return { id: caseId, number: result.number, status: 'registered', version: result.version };
+  }
+
+  /** What the DTO cannot know: the clock and the region tree. Every problem at once. */
+  private async check(dto: RegisterCaseDto, now: Date): Promise<void> {
+    const errors: FieldError[] = [];
+    const latest = now.getTime() + SKEW_MS;
+    if (dto.receivedAt && new Date(dto.receivedAt).getTime() > latest) {
+      errors.push({ field: 'receivedAt', message: 'must not be in the future' });
+    }
+    if (
+      dto.occurredAt &&
+      new Date(dto.occurredAt).getTime() >
+        (dto.receivedAt ? new Date(dto.receivedAt).getTime() : latest)
+    ) {
+      errors.push({ field: 'occurredAt', message: 'must not be after receivedAt' });
+    }
+    if (!dto.parties.some((p) => p.role === 'applicant')) {
+      errors.push({ field: 'parties', message: 'at least one applicant is required' });
+    }
+    if (!(await this.organisation.region(dto.regionCode))) {
+      errors.push({ field: 'regionCode', message: 'no such region' });
+    }
+    if (errors.length > 0) throw new ValidationError(errors);
+  }
+
+  /** `YYYY-<county>-<000001>`, per county and year (China time), gapless (cases.migrations.ts). */
+  private async allocateNumber(client: PoolClient, regionCode: string, now: Date): Promise<string> {
+    const year = new Date(now.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
+    const county = regionCode.slice(0, 6);
+    const { rows } = await client.query<{ last_number: number }>(
+      `insert into ${this.cases.schema}.case_numbers as n (county_code, year, last_number) values ($1, $2, 1)
+       on conflict (county_code, year) do update set last_number = n.last_number + 1
+       returning last_number`,
+      [county, year],
+    );
+    return `${year}-${county}-${String(rows[0]?.last_number).padStart(6, '0')}`;
+  }
+
+  // Two statements, not one: a row committed by a concurrent registration after this
+  // statement's snapshot is invisible to it, but visible to the next one.
+  private async insertPerson(
+    client: PoolClient,
+    index: string | null,
+  ): Promise<string | undefined> {
+    const { rows } = await client.query<{ person_id: string }>(
+      `insert into ${this.cases.schema}.persons (person_id, id_number_index) values ($1, $2)
+       on conflict (id_number_index) do nothing returning person_id`,
+      [uuidv7(), index],
+    );
+    return rows[0]?.person_id;
+  }
+
+  private async findPerson(client: PoolClient, index: string | null): Promise<string | undefined> {
+    const { rows } = await client.query<{ person_id: string }>(
+      `select person_id from ${this.cases.schema}.persons where id_number_index = $1`,
+      [index],
+    );
+    return rows[0]?.person_id;
+  }
+
+  /**
+   * The same id number means the same person (and key), found through its keyed blind
+   * index; without one every party is a new person. Only the seal leaves this function.
+   */
+  private async sealParty(client: PoolClient, caseId: string, party: PartyDto): Promise<Party> {
+    const index = party.idNumber ? this.cases.vault.blindIndex('id_number', party.idNumber) : null;
+    const personId =
+      (await this.insertPerson(client, index)) ?? (await this.findPerson(client, index));
+    if (!personId) throw new Error('no person row after the upsert');
+    await client.query(
+      `insert into ${this.cases.schema}.person_cases (person_id, case_id) values ($1, $2) on conflict do nothing`,
+      [personId, caseId],
+    );
+    const fields: Record<string, string> = {};
+    for (const field of PERSONAL_FIELDS) {
+      const value = party[field];
+      if (value !== undefined)
+        fields[field] = field === 'idNumber' ? normaliseIdNumber(value) : value.trim();
+    }
+    return {
+      partyId: uuidv7(),
+      role: party.role,
+      personId,
+      personalData: await this.cases.vault.seal(personId, fields, client),
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { Body, ConflictException, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller, assertAllowed, hashPassword } from '@casegrid/auth';
+import { parentRegionCode, regionTier, type Principal } from '@casegrid/identity';
+import { uuidv7, ValidationError } from '@casegrid/kernel';
+import {
+  CreateDepartmentDto,
+  CreateRegionDto,
+  CreateUserDto,
+  DepartmentQueryDto,
+  PageQueryDto,
+  RegionQueryDto,
+} from './identity.dto';
+import { IdentityService } from './identity.service';
+import { decodeCursor } from './organisation.repository';
+
+/** Regions, departments and users (API.md, Reference data): reads for all, writes for admins. */
+@ApiTags('reference data')
+@ApiBearerAuth()
+@Controller()
+export class OrganisationController {
+  constructor(private readonly identity: IdentityService) {}
+
+  private get repository() {
+    return this.identity.repository;
+  }
+
+  @Get('regions')
+  async regions(@Caller() caller: Principal, @Query() query: RegionQueryDto) {
+    assertAllowed(caller, 'reference.read');
+    return this.repository.regions(query.limit ?? 50, decodeCursor(query.cursor), query.parentCode);
+  }
+
+  @Post('regions')
+  @ApiOperation({ summary: 'Add a region under an existing parent.' })
+  async addRegion(@Caller() caller: Principal, @Body() body: CreateRegionDto) {
+    assertAllowed(caller, 'reference.write');
+    const parent = parentRegionCode(body.code);
+    if (parent !== undefined && !(await this.repository.region(parent))) {
+      throw new ValidationError([
+        { field: 'code', message: `its parent region ${parent} does not exist` },
+      ]);
+    }
+    if (!(await this.repository.addRegion(body.code, body.name))) {
+      throw new ConflictException(`region ${body.code} exists`);
+    }
+    return {
+      code: body.code,
+      name: body.name,
+      tier: regionTier(body.code),
+      parentCode: parent ?? null,
+    };
+  }
+
+  @Get('departments')
+  async departments(@Caller() caller: Principal, @Query() query: DepartmentQueryDto) {
+    assertAllowed(caller, 'reference.read');
+    return this.repository.departments(
+      query.limit ?? 50,
+      decodeCursor(query.cursor),
+      query.regionCode,
+    );
+  }
+
+  @Post('departments')
+  async addDepartment(@Caller() caller: Principal, @Body() body: CreateDepartmentDto) {
+    assertAllowed(caller, 'reference.write');
+    if (!(await this.repository.region(body.regionCode))) {
+      throw new ValidationError([{ field: 'regionCode', message: 'no such region' }]);
+    }
+    const department = { id: uuidv7(), ...body };
+    await this.repository.addDepartment(department);
+    return { ...department, tier: regionTier(body.regionCode) };
+  }
+
+  @Get('users')
+  async users(@Caller() caller: Principal, @Query() query: PageQueryDto) {
+    assertAllowed(caller, 'reference.read');
+    return this.repository.users(query.limit ?? 50, decodeCursor(query.cursor));
+  }
+
+  @Post('users')
+  async addUser(@Caller() caller: Principal, @Body() body: CreateUserDto) {
+    assertAllowed(caller, 'reference.write');
+    if (!(await this.repository.department(body.departmentId))) {
+      throw new ValidationError([{ field: 'departmentId', message: 'no such department' }]);
+    }
+    const { password, ...fields } = body;
+    const user = { id: uuidv7(), ...fields };
+    if (!(await this.repository.addUser(user, await hashPassword(password)))) {
+      throw new ConflictException(`username ${body.username} is taken`);
+    }
+    return user;
+  }
+}
