@@ -1,5 +1,6 @@
 import {
   createLocalJWKSet,
+  errors,
   exportJWK,
   generateKeyPair,
   importJWK,
@@ -71,6 +72,29 @@ export class KeyRing {
     return { keys: this.keys.map((k) => k.publicJwk) };
   }
 
+  private reloader: (() => Promise<void>) | undefined;
+  private lastReload = 0;
+
+  /**
+   * How to fetch the keys again: another instance may have rotated in a key this one has
+   * not seen. Tried on an unknown `kid`, at most every `cooldownMs`, as a JWKS client does.
+   */
+  reloadWith(reload: () => Promise<void>, cooldownMs = 30_000): void {
+    this.reloader = async () => {
+      if (Date.now() - this.lastReload < cooldownMs) return;
+      this.lastReload = Date.now();
+      await reload();
+    };
+  }
+
   /** For `jwtVerify`: follows `replace` without re-wiring the verifier. */
-  readonly getKey: JWTVerifyGetKey = (header, token) => this.verifyKey(header, token);
+  readonly getKey: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await this.verifyKey(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || !this.reloader) throw error;
+      await this.reloader();
+      return this.verifyKey(header, token);
+    }
+  };
 }

@@ -124,6 +124,31 @@ describe('bearer tokens', () => {
   });
 });
 
+describe("the embedded issuer's key ring", () => {
+  it('picks up a key another instance rotated in, asking again at most once per cooldown', async () => {
+    const mine = await generateSigningKey('k-mine', NOW);
+    const theirs = await generateSigningKey('k-theirs', NOW);
+    const ring = new KeyRing();
+    ring.replace([mine.key]);
+    let reloads = 0;
+    ring.reloadWith(async () => {
+      reloads += 1;
+      ring.replace([mine.key, theirs.key]);
+    });
+    const verifier = new TokenVerifier(config, ring.getKey);
+    const other = new KeyRing();
+    other.replace([theirs.key]);
+    await expect(
+      verifier.verify((await issueToken(other, config, clerk, NOW)).accessToken),
+    ).resolves.toEqual(clerk);
+    const stranger = await ringWithKey('k-stranger');
+    expect(
+      await refusal(verifier, (await issueToken(stranger, config, clerk, NOW)).accessToken),
+    ).toBe('the token was signed by an unknown key');
+    expect(reloads).toBe(1);
+  });
+});
+
 describe('an external OIDC provider', () => {
   let server: Server;
   let served: { keys: object[] } = { keys: [] };

@@ -1,4 +1,10 @@
-import { Inject, Injectable, UnauthorizedException, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { KeyRing, decoyHash, issueToken, verifyPassword, type IssuedToken } from '@casegrid/auth';
 import {
   CASEGRID_CONFIG,
@@ -18,6 +24,7 @@ import { OrganisationRepository, principalOf } from './organisation.repository';
 import { loadOrRotateSigningKeys } from './signing-keys.store';
 
 const INVALID_CREDENTIALS = 'invalid username or password';
+const ROTATION_CHECK_MS = 6 * 3_600_000;
 
 /**
  * The embedded issuer: seeds the organisation and the administrator, keeps the signing
@@ -25,7 +32,9 @@ const INVALID_CREDENTIALS = 'invalid username or password';
  * (AUTH_MODE=oidc) none of this runs and login answers 404.
  */
 @Injectable()
-export class IdentityService implements OnModuleInit {
+export class IdentityService implements OnModuleInit, OnModuleDestroy {
+  private rotation: NodeJS.Timeout | undefined;
+
   constructor(
     @Inject(serviceRuntime('intake')) private readonly runtime: ServiceRuntime,
     @Inject(CASEGRID_CONFIG) private readonly config: CasegridConfig,
@@ -45,6 +54,18 @@ export class IdentityService implements OnModuleInit {
     if (!this.issuesTokens) return;
     await ensureAdministrator(this.repository, seed, this.config.auth.adminPassword);
     await this.refreshSigningKeys();
+    // Keys rotate while the process runs (every 30 days; checked every 6 hours), and a key
+    // another instance created is picked up the first time one of its tokens arrives.
+    this.keyRing.reloadWith(() => this.refreshSigningKeys());
+    this.rotation = setInterval(
+      () => void this.refreshSigningKeys().catch(() => undefined),
+      ROTATION_CHECK_MS,
+    );
+    this.rotation.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.rotation);
   }
 
   async refreshSigningKeys(): Promise<void> {
