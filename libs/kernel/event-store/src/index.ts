@@ -6,3 +6,4 @@ export * from './sql-identifier';
 export * from './event-store.ddl';
 export * from './migrations';
 export * from './transaction';
+export * from './idempotency';

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { eventStoreDdl } from './event-store.ddl';
+import { idempotencyDdl } from './idempotency.ddl';
 import { quoteSchema } from './sql-identifier';
 
 export type MigrationClass = new () => MigrationInterface;
@@ -19,7 +20,17 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
       );
     }
   }
-  return [KernelEventStore1763800000000];
+  /** Idempotency-Key records, written in each command's own transaction (idempotency.ts). */
+  class KernelIdempotencyKeys1763800000002 implements MigrationInterface {
+    readonly name = 'KernelIdempotencyKeys1763800000002';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(idempotencyDdl(schema));
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`drop table ${quoteSchema(schema)}.idempotency_keys`);
+    }
+  }
+  return [KernelEventStore1763800000000, KernelIdempotencyKeys1763800000002];
 };
 
 export interface ServiceDatabase {
