@@ -1,4 +1,6 @@
 import request from 'supertest';
+
+type Agent = request.Agent;
 import { ROLES, type Role } from '@casegrid/identity';
 import { readSeed } from '@casegrid/service-intake';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
@@ -38,6 +40,12 @@ interface Target {
   readonly leadDepartmentId: string;
   /** A registered, undispatched case made for this one request. */
   freshCase(): Promise<string>;
+  /** Dispatched to `leadDepartmentId` (and the co-handlers of `caseId`). */
+  freshDispatched(): Promise<string>;
+  /** Accepted on the direct track by the lead's handler. */
+  freshAccepted(): Promise<string>;
+  /** A department to transfer to. */
+  readonly otherDepartmentId: string;
   /** A person on a case made for this one request. */
   freshPerson(): Promise<string>;
 }
@@ -116,6 +124,47 @@ const ROWS: readonly Row[] = [
     outside: ALL(404),
   },
   {
+    endpoint: 'POST /cases/{id}/accept',
+    send: async (h, t) =>
+      h.post(`/api/v1/cases/${await t.freshDispatched()}/accept`).send({ track: 'direct' }),
+    inside: S(403, 403, 403, 200, 403, 403, 403, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/return',
+    send: async (h, t) =>
+      h
+        .post(`/api/v1/cases/${await t.freshDispatched()}/return`)
+        .send({ reason: '不属于本单位职责' }),
+    inside: S(403, 403, 403, 200, 403, 403, 403, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/transfer',
+    send: async (h, t) =>
+      h
+        .post(`/api/v1/cases/${await t.freshDispatched()}/transfer`)
+        .send({ toDepartmentId: t.otherDepartmentId, reason: '属其他部门职责' }),
+    inside: S(403, 403, 200, 200, 403, 403, 403, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/escalate',
+    send: async (h, t) =>
+      h.post(`/api/v1/cases/${await t.freshDispatched()}/escalate`).send({ reason: '需上级协调' }),
+    inside: S(403, 403, 403, 200, 403, 403, 403, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/resolve',
+    send: async (h, t) =>
+      h
+        .post(`/api/v1/cases/${await t.freshAccepted()}/resolve`)
+        .send({ outcome: 'resolved', summary: '已调解' }),
+    inside: S(403, 403, 403, 200, 403, 403, 403, 403, 404),
+    outside: ALL(404),
+  },
+  {
     endpoint: 'GET /cases/{id}/parties',
     send: (h, t) => h.get(`/api/v1/cases/${t.caseId}/parties`),
     inside: S(200, 200, 200, 200, 200, 200, 200, 200, 404),
@@ -159,30 +208,45 @@ describe('the role and jurisdiction table', () => {
     request.agent(casegrid.url).auth(await casegrid.token(username), { type: 'bearer' });
 
   const makeTarget = async (
-    clerk: string,
-    dispatcher: string,
+    users: { clerk: Agent; dispatcher: Agent; handler: Agent },
     regionCode: string,
     lead: string,
     co: string[],
+    otherDepartmentId: string,
   ): Promise<Target> => {
-    const register = async (): Promise<{ id: string }> =>
-      (await (await as(clerk)).post('/api/v1/cases').send(caseBody(regionCode)).expect(201))
-        .body as { id: string };
-    const { id } = await register();
-    await (
-      await as(dispatcher)
-    )
-      .post(`/api/v1/cases/${id}/dispatch`)
-      .send({ leadDepartmentId: lead, coDepartmentIds: co })
-      .expect(200);
+    const register = async (): Promise<string> =>
+      (
+        (await users.clerk.post('/api/v1/cases').send(caseBody(regionCode)).expect(201)).body as {
+          id: string;
+        }
+      ).id;
+    const freshDispatched = async (): Promise<string> => {
+      const id = await register();
+      await users.dispatcher
+        .post(`/api/v1/cases/${id}/dispatch`)
+        .send({ leadDepartmentId: lead, coDepartmentIds: co })
+        .expect(200);
+      return id;
+    };
     return {
-      caseId: id,
+      caseId: await freshDispatched(),
       regionCode,
       leadDepartmentId: lead,
-      freshCase: async () => (await register()).id,
+      otherDepartmentId,
+      freshCase: register,
+      freshDispatched,
+      freshAccepted: async () => {
+        const id = await freshDispatched();
+        await users.handler
+          .post(`/api/v1/cases/${id}/accept`)
+          .send({ track: 'direct' })
+          .expect(200);
+        return id;
+      },
       freshPerson: async () => {
-        const { id: caseId } = await register();
-        const parties = await (await as(clerk)).get(`/api/v1/cases/${caseId}/parties`).expect(200);
+        const parties = await users.clerk
+          .get(`/api/v1/cases/${await register()}/parties`)
+          .expect(200);
         return (parties.body as { parties: { personId: string }[] }).parties[0]!.personId;
       },
     };
@@ -191,11 +255,15 @@ describe('the role and jurisdiction table', () => {
   beforeAll(async () => {
     casegrid = await startTestCasegrid('access_table');
     inside = await makeTarget(
-      'clerk.jiefang',
-      'dispatcher.jiefang',
+      {
+        clerk: await as('clerk.jiefang'),
+        dispatcher: await as('dispatcher.jiefang'),
+        handler: await as('handler.jiefang.sfs'),
+      },
       '370102001001',
       department('解放路街道司法所'),
       [department('解放路街道人民调解委员会'), department('历下区信访局')],
+      department('解放路街道派出所'),
     );
     // Another city, outside every seeded user's jurisdiction, built through the admin API.
     const admin = await as('admin');
@@ -207,54 +275,40 @@ describe('the role and jurisdiction table', () => {
     ]) {
       await admin.post('/api/v1/regions').send({ code, name }).expect(201);
     }
-    const centre = (
-      await admin
-        .post('/api/v1/departments')
-        .send({ name: '八大峡街道综治中心', type: 'governance_center', regionCode: '370202001000' })
-        .expect(201)
-    ).body as { id: string };
-    const office = (
-      await admin
-        .post('/api/v1/departments')
-        .send({ name: '八大峡街道司法所', type: 'judicial_office', regionCode: '370202001000' })
-        .expect(201)
-    ).body as { id: string };
-    await admin
-      .post('/api/v1/users')
-      .send({
-        username: 'clerk.badaxia',
-        name: '外市受理员',
-        departmentId: centre.id,
-        roles: ['intake_clerk', 'dispatcher'],
-        password: 'a-long-test-password',
-      })
-      .expect(201);
-    const outsider = 'clerk.badaxia';
-    await casegrid.token(outsider, 'a-long-test-password');
-    const token = await casegrid.token(outsider, 'a-long-test-password');
-    const agent = request.agent(casegrid.url).auth(token, { type: 'bearer' });
-    const register = async (): Promise<string> =>
+    const addDepartment = async (name: string, type: string): Promise<string> =>
       (
-        (await agent.post('/api/v1/cases').send(caseBody('370202001001')).expect(201)).body as {
-          id: string;
-        }
+        (
+          await admin
+            .post('/api/v1/departments')
+            .send({ name, type, regionCode: '370202001000' })
+            .expect(201)
+        ).body as { id: string }
       ).id;
-    const outsideCase = await register();
-    await agent
-      .post(`/api/v1/cases/${outsideCase}/dispatch`)
-      .send({ leadDepartmentId: office.id })
-      .expect(200);
-    outside = {
-      caseId: outsideCase,
-      regionCode: '370202001001',
-      leadDepartmentId: office.id,
-      freshCase: register,
-      freshPerson: async () => {
-        const caseId = await register();
-        const parties = await agent.get(`/api/v1/cases/${caseId}/parties`).expect(200);
-        return (parties.body as { parties: { personId: string }[] }).parties[0]!.personId;
-      },
+    const centre = await addDepartment('八大峡街道综治中心', 'governance_center');
+    const office = await addDepartment('八大峡街道司法所', 'judicial_office');
+    const police = await addDepartment('八大峡派出所', 'police_station');
+    const addUser = async (
+      username: string,
+      departmentId: string,
+      roles: string[],
+    ): Promise<Agent> => {
+      await admin
+        .post('/api/v1/users')
+        .send({ username, name: '外市用户', departmentId, roles, password: 'a-long-test-password' })
+        .expect(201);
+      return request
+        .agent(casegrid.url)
+        .auth(await casegrid.token(username, 'a-long-test-password'), { type: 'bearer' });
     };
+    const outsideClerk = await addUser('clerk.badaxia', centre, ['intake_clerk', 'dispatcher']);
+    const outsideHandler = await addUser('handler.badaxia', office, ['handler']);
+    outside = await makeTarget(
+      { clerk: outsideClerk, dispatcher: outsideClerk, handler: outsideHandler },
+      '370202001001',
+      office,
+      [],
+      police,
+    );
   });
   afterAll(async () => {
     await casegrid?.stop();

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 import { CaseStore } from './cases/case.store';
 import { CasesController } from './cases/cases.controller';
-import { DispatchService } from './cases/dispatch.service';
+import { CaseCommands } from './cases/case-commands.service';
 import { PartiesService } from './cases/parties.service';
 import { RegistrationService } from './cases/registration.service';
 import { IdentityController } from './identity/identity.controller';
@@ -29,7 +29,7 @@ import { OrganisationRepository } from './identity/organisation.repository';
     CaseStore,
     RegistrationService,
     PartiesService,
-    DispatchService,
+    CaseCommands,
   ],
 })
 export class IntakeModule {}

@@ -1,6 +1,6 @@
 import type { Command } from '@casegrid/kernel';
 import type { PersonalField } from '@casegrid/identity';
-import type { CaseRegistered } from './case.events';
+import type { CaseRegistered, Outcome, Referral, Track } from './case.events';
 
 /** The adapter has allocated the number and sealed the parties; the domain checks the rest. */
 export type RegisterCase = Command<'RegisterCase', CaseRegistered['data']>;
@@ -11,6 +11,34 @@ export type DispatchCase = Command<
     readonly leadDepartmentId: string;
     readonly coDepartmentIds: readonly string[];
     readonly note: string | null;
+  }
+>;
+
+/** `departmentId` is the caller's department: only the lead accepts, returns or resolves. */
+export type AcceptCase = Command<
+  'AcceptCase',
+  { readonly departmentId: string; readonly track: Track; readonly handlerId: string }
+>;
+export type ReturnCase = Command<
+  'ReturnCase',
+  { readonly departmentId: string; readonly reason: string }
+>;
+export type TransferCase = Command<
+  'TransferCase',
+  { readonly toDepartmentId: string; readonly reason: string }
+>;
+/** The adapter has found the covering department one tier up (`toDepartmentId`, `toRegionCode`). */
+export type EscalateCase = Command<
+  'EscalateCase',
+  { readonly toDepartmentId: string; readonly toRegionCode: string; readonly reason: string }
+>;
+export type ResolveCase = Command<
+  'ResolveCase',
+  {
+    readonly departmentId: string;
+    readonly outcome: Outcome;
+    readonly summary: string;
+    readonly referral: Referral | null;
   }
 >;
 
@@ -29,4 +57,12 @@ export type RecordPersonalDataErasure = Command<
 >;
 
 export type IntakeCommand =
-  RegisterCase | DispatchCase | RecordPersonalDataReveal | RecordPersonalDataErasure;
+  | RegisterCase
+  | DispatchCase
+  | AcceptCase
+  | ReturnCase
+  | TransferCase
+  | EscalateCase
+  | ResolveCase
+  | RecordPersonalDataReveal
+  | RecordPersonalDataErasure;

@@ -1,10 +1,4 @@
-import {
-  IllegalStateError,
-  ValidationError,
-  type Decider,
-  type EventMetadata,
-  type CommandMetadata,
-} from '@casegrid/kernel';
+import { IllegalStateError, ValidationError, type Decider } from '@casegrid/kernel';
 import type {
   DispatchCase,
   IntakeCommand,
@@ -16,35 +10,20 @@ import type {
   CaseDispatched,
   CaseRegistered,
   IntakeEvent,
-  Party,
   PersonalDataErased,
   PersonalDataRevealed,
 } from './case.events';
 
-/**
- * Intake's view of a case. Issue 4 grows the lifecycle (dispatched, accepted, …); the
- * parts the access policy needs — region, lead and co-handling departments — are here.
- */
-export type IntakeCase =
-  | { readonly status: 'unregistered' }
-  | {
-      /** `registered` waits for a dispatcher; `dispatched` waits for the lead to accept. */
-      readonly status: 'registered' | 'dispatched';
-      readonly caseId: string;
-      readonly number: string;
-      readonly regionCode: string;
-      readonly leadDepartmentId: string | undefined;
-      readonly coDepartmentIds: readonly string[];
-      readonly parties: readonly Party[];
-      readonly erasedPersonIds: readonly string[];
-    };
-
-const initialState = (): IntakeCase => ({ status: 'unregistered' });
-
-const metadataOf = (m: CommandMetadata): EventMetadata => {
-  const { now, ...context } = m;
-  return { ...context, occurredAt: now.toISOString() };
-};
+import {
+  accept,
+  escalate,
+  giveBack,
+  known as registered,
+  metadataOf,
+  resolve,
+  transfer,
+} from './case.lifecycle';
+import { evolve, initialState, type IntakeCase } from './case.state';
 
 function register(command: RegisterCase, state: IntakeCase): CaseRegistered[] {
   if (state.status !== 'unregistered') {
@@ -56,13 +35,6 @@ function register(command: RegisterCase, state: IntakeCase): CaseRegistered[] {
     ]);
   }
   return [{ type: 'CaseRegistered', data: command.data, metadata: metadataOf(command.metadata) }];
-}
-
-type Known = Exclude<IntakeCase, { status: 'unregistered' }>;
-
-function registered(state: IntakeCase): Known {
-  if (state.status === 'unregistered') throw new IllegalStateError('the case is not registered');
-  return state;
 }
 
 function dispatch(command: DispatchCase, state: IntakeCase): CaseDispatched[] {
@@ -134,6 +106,16 @@ function decide(command: IntakeCommand, state: IntakeCase): IntakeEvent[] {
       return register(command, state);
     case 'DispatchCase':
       return dispatch(command, state);
+    case 'AcceptCase':
+      return accept(command, state);
+    case 'ReturnCase':
+      return giveBack(command, state);
+    case 'TransferCase':
+      return transfer(command, state);
+    case 'EscalateCase':
+      return escalate(command, state);
+    case 'ResolveCase':
+      return resolve(command, state);
     case 'RecordPersonalDataReveal':
       return recordReveal(command, state);
     case 'RecordPersonalDataErasure':
@@ -142,38 +124,6 @@ function decide(command: IntakeCommand, state: IntakeCase): IntakeEvent[] {
       const _never: never = command;
       return _never;
     }
-  }
-}
-
-/** Never throws: unknown or out-of-order events leave the state as it was. */
-function evolve(state: IntakeCase, event: IntakeEvent): IntakeCase {
-  switch (event.type) {
-    case 'CaseRegistered':
-      return {
-        status: 'registered',
-        caseId: event.data.caseId,
-        number: event.data.number,
-        regionCode: event.data.regionCode,
-        leadDepartmentId: undefined,
-        coDepartmentIds: [],
-        parties: event.data.parties,
-        erasedPersonIds: [],
-      };
-    case 'CaseDispatched':
-      return state.status === 'unregistered'
-        ? state
-        : {
-            ...state,
-            status: 'dispatched',
-            leadDepartmentId: event.data.leadDepartmentId,
-            coDepartmentIds: event.data.coDepartmentIds,
-          };
-    case 'PersonalDataErased':
-      return state.status !== 'unregistered'
-        ? { ...state, erasedPersonIds: [...state.erasedPersonIds, event.data.personId] }
-        : state;
-    default:
-      return state;
   }
 }
 

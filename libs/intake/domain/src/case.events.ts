@@ -64,6 +64,65 @@ export type CaseDispatched = Event<
   }
 >;
 
+export const TRACKS = ['mediation', 'petition', 'direct'] as const;
+export type Track = (typeof TRACKS)[number];
+export const OUTCOMES = ['resolved', 'referred'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const REFERRALS = ['litigation', 'arbitration', 'administrative'] as const;
+export type Referral = (typeof REFERRALS)[number];
+
+/** The lead department signed for the case (签收) and chose how it will be handled. */
+export type CaseAccepted = Event<
+  'CaseAccepted',
+  {
+    readonly caseId: string;
+    readonly departmentId: string;
+    readonly track: Track;
+    readonly handlerId: string;
+  }
+>;
+
+/** The lead department sent it back before accepting (退单): the dispatcher decides again. */
+export type CaseReturned = Event<
+  'CaseReturned',
+  { readonly caseId: string; readonly departmentId: string; readonly reason: string }
+>;
+
+/** Handoff to another department (移交): it must accept in turn. */
+export type CaseTransferred = Event<
+  'CaseTransferred',
+  {
+    readonly caseId: string;
+    readonly fromDepartmentId: string;
+    readonly toDepartmentId: string;
+    readonly reason: string;
+  }
+>;
+
+/** Handling moved to the covering department one tier up (上报): 小事不出村、大事不出镇、难事不出县. */
+export type CaseEscalated = Event<
+  'CaseEscalated',
+  {
+    readonly caseId: string;
+    readonly fromDepartmentId: string;
+    readonly toDepartmentId: string;
+    readonly toRegionCode: string;
+    readonly reason: string;
+  }
+>;
+
+/** The outcome of the direct track; a referral ends the centre's handling (诉调对接). */
+export type CaseResolved = Event<
+  'CaseResolved',
+  {
+    readonly caseId: string;
+    readonly departmentId: string;
+    readonly outcome: Outcome;
+    readonly summary: string;
+    readonly referral: Referral | null;
+  }
+>;
+
 /** Someone saw parties' personal data in clear: who (metadata.actor), which, why. */
 export type PersonalDataRevealed = Event<
   'PersonalDataRevealed',
@@ -87,4 +146,12 @@ export type PersonalDataErased = Event<
 >;
 
 export type IntakeEvent =
-  CaseRegistered | CaseDispatched | PersonalDataRevealed | PersonalDataErased;
+  | CaseRegistered
+  | CaseDispatched
+  | CaseAccepted
+  | CaseReturned
+  | CaseTransferred
+  | CaseEscalated
+  | CaseResolved
+  | PersonalDataRevealed
+  | PersonalDataErased;

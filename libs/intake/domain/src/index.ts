@@ -1,3 +1,4 @@
 export * from './case.events';
 export * from './case.commands';
+export * from './case.state';
 export * from './case.decider';

@@ -9,8 +9,9 @@ import {
   type IntakeCase,
   type IntakeCommand,
   type IntakeEvent,
+  type RegisteredCase,
 } from '@casegrid/intake';
-import { fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
+import { ConcurrencyError, fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
 import { PersonalDataVault } from '@casegrid/personal-data';
 import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
 import {
@@ -19,6 +20,8 @@ import {
   type PersonalDataKeys,
   type ServiceRuntime,
 } from '@casegrid/runtime';
+
+const MAX_ATTEMPTS = 5;
 
 export interface LoadedCase {
   readonly state: IntakeCase;
@@ -29,8 +32,6 @@ export interface LoadedCase {
     readonly metadata: IntakeEvent['metadata'];
   }[];
 }
-
-export type RegisteredCase = Exclude<IntakeCase, { status: 'unregistered' }>;
 
 /**
  * The thin edge between HTTP and intake's case decider: load, authorise with the one
@@ -100,9 +101,10 @@ export class CaseStore {
     caseId: string,
     loaded: { state: IntakeCase; version: number },
     command: IntakeCommand,
-  ): Promise<number> {
+  ): Promise<{ version: number; state: IntakeCase }> {
     const events = intakeCaseDecider.decide(command, loaded.state);
-    if (events.length === 0) return loaded.version;
+    const state = events.reduce(intakeCaseDecider.evolve, loaded.state);
+    if (events.length === 0) return { version: loaded.version, state };
     const result = await this.runtime.store.appendInTransaction(client, {
       streamId: caseId,
       expectedVersion: loaded.version,
@@ -114,7 +116,32 @@ export class CaseStore {
       })),
       publishTo: CASE_EVENTS_TOPIC,
     });
-    return result.nextVersion;
+    return { version: result.nextVersion, state };
+  }
+
+  /**
+   * A command on an existing case: load, authorise with the policy, build the command
+   * (the adapter's lookups happen here), decide and append in one transaction. A
+   * concurrent append means deciding again on the fresh stream, a few times at most.
+   */
+  async execute(
+    caller: Principal,
+    caseId: string,
+    action: Parameters<typeof assertCaseAccess>[1],
+    build: (current: RegisteredCase) => Promise<IntakeCommand>,
+  ): Promise<{ id: string; version: number; status: string }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const loaded = await this.authorised(caller, action, caseId);
+      const command = await build(loaded.state);
+      try {
+        const { version, state } = await this.transaction((client) =>
+          this.decideAndAppend(client, caseId, loaded, command),
+        );
+        return { id: caseId, version, status: state.status };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** Runs `work` in one transaction, then wakes the relay (appends in a transaction do not). */

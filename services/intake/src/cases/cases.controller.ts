@@ -2,8 +2,17 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller } from '@casegrid/auth';
 import type { Principal } from '@casegrid/identity';
-import { DispatchDto, ErasureDto, RegisterCaseDto, RevealDto } from './cases.dto';
-import { DispatchService } from './dispatch.service';
+import { CaseCommands } from './case-commands.service';
+import {
+  AcceptDto,
+  DispatchDto,
+  ErasureDto,
+  ReasonDto,
+  RegisterCaseDto,
+  ResolveDto,
+  RevealDto,
+  TransferDto,
+} from './cases.dto';
 import { PartiesService } from './parties.service';
 import { RegistrationService } from './registration.service';
 
@@ -16,7 +25,7 @@ export class CasesController {
   constructor(
     private readonly registration: RegistrationService,
     private readonly parties: PartiesService,
-    private readonly dispatching: DispatchService,
+    private readonly commands: CaseCommands,
   ) {}
 
   @Post('cases')
@@ -29,7 +38,44 @@ export class CasesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Dispatch by hand to a lead department and co-handlers (分流).' })
   dispatch(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: DispatchDto) {
-    return this.dispatching.dispatch(caller, id, body);
+    return this.commands.dispatch(caller, id, body);
+  }
+
+  @Post('cases/:id/accept')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The lead department signs for the case (签收) and picks its track.' })
+  accept(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: AcceptDto) {
+    return this.commands.accept(caller, id, body);
+  }
+
+  @Post('cases/:id/return')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'The lead department returns it before accepting (退单), with the reason.',
+  })
+  giveBack(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: ReasonDto) {
+    return this.commands.giveBack(caller, id, body);
+  }
+
+  @Post('cases/:id/transfer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Hand the case to another department (移交); it must accept in turn.' })
+  transfer(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: TransferDto) {
+    return this.commands.transfer(caller, id, body);
+  }
+
+  @Post('cases/:id/escalate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move handling to the covering department one tier up (上报).' })
+  escalate(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: ReasonDto) {
+    return this.commands.escalate(caller, id, body);
+  }
+
+  @Post('cases/:id/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The outcome of the direct track: resolved, or referred (诉调对接).' })
+  resolve(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: ResolveDto) {
+    return this.commands.resolve(caller, id, body);
   }
 
   @Get('cases/:id/parties')

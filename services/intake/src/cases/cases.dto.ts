@@ -29,13 +29,19 @@ import {
 import {
   CASE_KINDS,
   CHANNELS,
+  OUTCOMES,
   PARTY_ROLES,
+  REFERRALS,
   SEVERITIES,
+  TRACKS,
   URGENCIES,
   type CaseKind,
   type Channel,
+  type Outcome,
   type PartyRole,
+  type Referral,
   type Severity,
+  type Track,
   type Urgency,
 } from '@casegrid/intake';
 import { RegionCodeRule } from '../identity/identity.dto';
@@ -241,4 +247,47 @@ export class DispatchDto {
   @IsString()
   @Length(1, 1000)
   note?: string;
+}
+
+export class AcceptDto {
+  @ApiProperty({ enum: TRACKS })
+  @IsIn(TRACKS)
+  track!: Track;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A handler of the lead department; defaults to the caller.',
+  })
+  @IsOptional()
+  @IsUUID()
+  handlerId?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: '不属于本单位职责范围' })
+  @IsString()
+  @Length(2, 1000)
+  reason!: string;
+}
+
+export class TransferDto extends ReasonDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  toDepartmentId!: string;
+}
+
+export class ResolveDto {
+  @ApiProperty({ enum: OUTCOMES })
+  @IsIn(OUTCOMES)
+  outcome!: Outcome;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 5000)
+  summary!: string;
+
+  @ApiPropertyOptional({ enum: REFERRALS, description: 'Required when the outcome is referred.' })
+  @IsOptional()
+  @IsIn(REFERRALS)
+  referral?: Referral;
 }

@@ -11,7 +11,7 @@ import type { Party, PersonalDataRevealed } from '@casegrid/intake';
 import { ConcurrencyError, NotFoundError } from '@casegrid/kernel';
 import type { OpenedPersonalData, SealedPersonalData } from '@casegrid/personal-data';
 import type { RevealDto } from './cases.dto';
-import { CaseStore, type RegisteredCase } from './case.store';
+import { CaseStore } from './case.store';
 
 export interface PartyView {
   readonly partyId: string;
@@ -52,7 +52,7 @@ export class PartiesService {
       const loaded = await this.cases.authorised(caller, 'personal_data.reveal', caseId);
       const partyIds = dto.partyIds ?? loaded.state.parties.map((p) => p.partyId);
       try {
-        const version = await this.cases.transaction((client) =>
+        const { version } = await this.cases.transaction((client) =>
           this.cases.decideAndAppend(client, caseId, loaded, {
             type: 'RecordPersonalDataReveal',
             data: { partyIds, fields, reason: dto.reason },
@@ -161,5 +161,3 @@ function view(
     address: data.address ?? null,
   };
 }
-
-export type { RegisteredCase };

@@ -34,7 +34,7 @@ export class RegistrationService {
       const number = await this.allocateNumber(client, dto.regionCode, now);
       const parties: Party[] = [];
       for (const party of dto.parties) parties.push(await this.sealParty(client, caseId, party));
-      const version = await this.cases.decideAndAppend(
+      const { version } = await this.cases.decideAndAppend(
         client,
         caseId,
         { state: { status: 'unregistered' }, version: 0 },

@@ -154,6 +154,24 @@ export class OrganisationRepository {
     );
   }
 
+  /** Whether the user belongs to the department and holds one of the roles. */
+  async isMember(userId: string, departmentId: string, roles: readonly Role[]): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `select 1 from ${this.s}.users where id = $1 and department_id = $2 and roles && $3::text[] and not disabled`,
+      [userId, departmentId, roles],
+    );
+    return rows.length > 0;
+  }
+
+  /** Departments of a type at exactly this region, oldest first (a deterministic pick). */
+  async departmentsAt(regionCode: string, type: string): Promise<DepartmentRow[]> {
+    const { rows } = await this.pool.query<Omit<DepartmentRow, 'tier'>>(
+      `select ${DEPARTMENT_COLUMNS} from ${this.s}.departments d where d.region_code = $1 and d.type = $2 order by d.id`,
+      [regionCode, type],
+    );
+    return rows.map(withTier);
+  }
+
   async isEmpty(): Promise<boolean> {
     const { rows } = await this.pool.query(`select 1 from ${this.s}.regions limit 1`);
     return rows.length === 0;

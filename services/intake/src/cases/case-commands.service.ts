@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { parentRegionCode, regionTier, type Principal, type Role } from '@casegrid/identity';
+import type { RegisteredCase } from '@casegrid/intake';
+import { IllegalStateError, ValidationError, type FieldError } from '@casegrid/kernel';
+import { OrganisationRepository } from '../identity/organisation.repository';
+import type { AcceptDto, DispatchDto, ReasonDto, ResolveDto, TransferDto } from './cases.dto';
+import { CaseStore } from './case.store';
+
+const HANDLING_ROLES: readonly Role[] = ['handler', 'mediator', 'petition_officer'];
+
+/**
+ * The lifecycle commands after registration. Each loads the case, lets the policy decide
+ * who may, looks up what the domain cannot know (departments, handlers, the department
+ * one tier up) and leaves the state rules to the decider; one append per command.
+ */
+@Injectable()
+export class CaseCommands {
+  constructor(
+    private readonly cases: CaseStore,
+    private readonly organisation: OrganisationRepository,
+  ) {}
+
+  dispatch(caller: Principal, caseId: string, dto: DispatchDto) {
+    return this.cases.execute(caller, caseId, 'case.dispatch', async () => {
+      await this.requireDepartments([
+        ['leadDepartmentId', dto.leadDepartmentId],
+        ...(dto.coDepartmentIds ?? []).map((id, i) => [`coDepartmentIds[${i}]`, id] as const),
+      ]);
+      return {
+        type: 'DispatchCase',
+        data: {
+          leadDepartmentId: dto.leadDepartmentId,
+          coDepartmentIds: dto.coDepartmentIds ?? [],
+          note: dto.note ?? null,
+        },
+        metadata: this.cases.metadata(caller),
+      };
+    });
+  }
+
+  accept(caller: Principal, caseId: string, dto: AcceptDto) {
+    return this.cases.execute(caller, caseId, 'case.accept', async () => {
+      const handlerId = dto.handlerId ?? caller.userId;
+      if (!(await this.organisation.isMember(handlerId, caller.departmentId, HANDLING_ROLES))) {
+        throw new ValidationError([
+          {
+            field: 'handlerId',
+            message: 'must be a handler, mediator or petition officer of your department',
+          },
+        ]);
+      }
+      return {
+        type: 'AcceptCase',
+        data: { departmentId: caller.departmentId, track: dto.track, handlerId },
+        metadata: this.cases.metadata(caller),
+      };
+    });
+  }
+
+  giveBack(caller: Principal, caseId: string, dto: ReasonDto) {
+    return this.cases.execute(caller, caseId, 'case.return', async () => ({
+      type: 'ReturnCase',
+      data: { departmentId: caller.departmentId, reason: dto.reason },
+      metadata: this.cases.metadata(caller),
+    }));
+  }
+
+  transfer(caller: Principal, caseId: string, dto: TransferDto) {
+    return this.cases.execute(caller, caseId, 'case.transfer', async () => {
+      await this.requireDepartments([['toDepartmentId', dto.toDepartmentId]]);
+      return {
+        type: 'TransferCase',
+        data: { toDepartmentId: dto.toDepartmentId, reason: dto.reason },
+        metadata: this.cases.metadata(caller),
+      };
+    });
+  }
+
+  escalate(caller: Principal, caseId: string, dto: ReasonDto) {
+    return this.cases.execute(caller, caseId, 'case.escalate', async (current) => {
+      const target = await this.oneTierUp(current);
+      return {
+        type: 'EscalateCase',
+        data: { toDepartmentId: target.id, toRegionCode: target.regionCode, reason: dto.reason },
+        metadata: this.cases.metadata(caller),
+      };
+    });
+  }
+
+  resolve(caller: Principal, caseId: string, dto: ResolveDto) {
+    return this.cases.execute(caller, caseId, 'case.resolve', async () => ({
+      type: 'ResolveCase',
+      data: {
+        departmentId: caller.departmentId,
+        outcome: dto.outcome,
+        summary: dto.summary,
+        referral: dto.referral ?? null,
+      },
+      metadata: this.cases.metadata(caller),
+    }));
+  }
+
+  /**
+   * 上报: the department of the same type covering the lead's region one tier up, else
+   * that tier's 综治中心; at the city the ladder ends (DESIGN.md: village → township →
+   * county → city).
+   */
+  private async oneTierUp(current: RegisteredCase) {
+    const lead = current.leadDepartmentId
+      ? await this.organisation.department(current.leadDepartmentId)
+      : undefined;
+    if (!lead) throw new IllegalStateError('the case has no lead department to escalate from');
+    const tier = regionTier(lead.regionCode);
+    const parent = parentRegionCode(lead.regionCode);
+    if (tier === 'city' || tier === 'province' || parent === undefined) {
+      throw new IllegalStateError(
+        `the lead ${lead.name} is at the ${tier ?? 'top'} tier: there is no tier above to escalate to`,
+      );
+    }
+    const [same] = await this.organisation.departmentsAt(parent, lead.type);
+    const [centre] = same
+      ? [same]
+      : await this.organisation.departmentsAt(parent, 'governance_center');
+    if (!centre)
+      throw new IllegalStateError(
+        `no ${lead.type} or governance centre covers ${parent}, one tier above ${lead.name}`,
+      );
+    return centre;
+  }
+
+  private async requireDepartments(ids: readonly (readonly [string, string])[]): Promise<void> {
+    const errors: FieldError[] = [];
+    for (const [field, id] of ids) {
+      if (!(await this.organisation.department(id)))
+        errors.push({ field, message: 'no such department' });
+    }
+    if (errors.length > 0) throw new ValidationError(errors);
+  }
+}
