@@ -2,3 +2,4 @@ export * from './case.events';
 export * from './case.commands';
 export * from './case.state';
 export * from './case.decider';
+export * from './routing';
