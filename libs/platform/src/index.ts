@@ -22,3 +22,4 @@ export * from './metrics/metrics.module';
 export * from './metrics/http-metrics.middleware';
 export * from './embedded/embedded-postgres';
 export * from './auth/public.decorator';
+export * from './http/idempotency.decorator';

@@ -80,6 +80,7 @@ const ROWS: readonly Row[] = [
   { endpoint: 'GET /regions', send: (h) => h.get('/api/v1/regions'), inside: ALL(200) },
   { endpoint: 'GET /departments', send: (h) => h.get('/api/v1/departments'), inside: ALL(200) },
   { endpoint: 'GET /users', send: (h) => h.get('/api/v1/users'), inside: ALL(200) },
+  { endpoint: 'GET /categories', send: (h) => h.get('/api/v1/categories'), inside: ALL(200) },
   {
     endpoint: 'POST /regions',
     send: (h, _t, n) =>

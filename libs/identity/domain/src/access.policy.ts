@@ -45,16 +45,19 @@ export const VISIBILITY: Readonly<Record<Role, readonly Relation[]>> = {
 };
 
 const mediation: Grant = { mediator: LEAD };
+const HANDLING_LEAD: Grant = { handler: LEAD, mediator: LEAD, petition_officer: LEAD };
 const petition: Grant = { petition_officer: LEAD };
 
 /** Commands and reads on an existing case, and who may issue them in which relation. */
 export const CASE_ACTIONS = {
   'case.read': VISIBILITY,
   'case.dispatch': { dispatcher: TERRITORY },
-  'case.accept': { handler: LEAD },
-  'case.return': { handler: LEAD },
-  'case.transfer': { handler: LEAD, dispatcher: TERRITORY },
-  'case.escalate': { handler: LEAD },
+  // The lead department signs, returns, hands over or escalates through whoever of it
+  // handles cases: a handler, a mediation committee's mediator, a petition office's officer.
+  'case.accept': HANDLING_LEAD,
+  'case.return': HANDLING_LEAD,
+  'case.transfer': { ...HANDLING_LEAD, dispatcher: TERRITORY },
+  'case.escalate': HANDLING_LEAD,
   'case.resolve': { handler: LEAD },
   'mediation.open': mediation,
   'mediation.record_session': mediation,

@@ -3,3 +3,4 @@ export * from './case.commands';
 export * from './case.state';
 export * from './case.decider';
 export * from './routing';
+export * from './categories';

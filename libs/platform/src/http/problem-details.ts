@@ -77,12 +77,27 @@ const HTTP_CODES: Readonly<Record<number, string>> = {
 /** The one place where an error becomes an HTTP answer (STYLE.md, Errors). */
 export function toProblem(error: unknown, context: ProblemContext): MappedProblem {
   if (error instanceof TooManyRequestsError) return tooManyRequests(error);
+  if (hasCode(error, 'idempotency_key_reused')) return IDEMPOTENCY_KEY_REUSED;
   if (isCasegridError(error)) return fromDomain(error, context);
   if (error instanceof HttpException) return fromHttp(error.getStatus(), error, messageOf(error));
   // body-parser errors, should an adapter hand them over unmapped (http-errors shape).
   if (isExposedHttpError(error)) return fromHttp(error.status, error, error.message);
   return INTERNAL;
 }
+
+// API.md: the same Idempotency-Key with another body is a 422.
+const IDEMPOTENCY_KEY_REUSED: MappedProblem = {
+  problem: problem(
+    'idempotency_key_reused',
+    422,
+    'Idempotency key reused',
+    'This Idempotency-Key was used for a different request; use a new key for a new request.',
+  ),
+  unexpected: false,
+};
+
+const hasCode = (error: unknown, code: string): boolean =>
+  error instanceof Error && (error as { code?: unknown }).code === code;
 
 function tooManyRequests(error: TooManyRequestsError): MappedProblem {
   // Whole seconds and at least 1 (RFC 9110): `Retry-After: 0` would invite a retry storm.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parentRegionCode, regionTier, type Principal, type Role } from '@casegrid/identity';
 import type { RegisteredCase } from '@casegrid/intake';
+import type { IdempotencyOf } from '@casegrid/platform';
 import { IllegalStateError, ValidationError, type FieldError } from '@casegrid/kernel';
 import { OrganisationRepository } from '../identity/organisation.repository';
 import type { AcceptDto, DispatchDto, ReasonDto, ResolveDto, TransferDto } from './cases.dto';
@@ -20,84 +21,120 @@ export class CaseCommands {
     private readonly organisation: OrganisationRepository,
   ) {}
 
-  dispatch(caller: Principal, caseId: string, dto: DispatchDto) {
-    return this.cases.execute(caller, caseId, 'case.dispatch', async () => {
-      await this.requireDepartments([
-        ['leadDepartmentId', dto.leadDepartmentId],
-        ...(dto.coDepartmentIds ?? []).map((id, i) => [`coDepartmentIds[${i}]`, id] as const),
-      ]);
-      return {
-        type: 'DispatchCase',
+  dispatch(caller: Principal, caseId: string, dto: DispatchDto, idempotency?: IdempotencyOf) {
+    return this.cases.execute(
+      caller,
+      caseId,
+      'case.dispatch',
+      async () => {
+        await this.requireDepartments([
+          ['leadDepartmentId', dto.leadDepartmentId],
+          ...(dto.coDepartmentIds ?? []).map((id, i) => [`coDepartmentIds[${i}]`, id] as const),
+        ]);
+        return {
+          type: 'DispatchCase',
+          data: {
+            leadDepartmentId: dto.leadDepartmentId,
+            coDepartmentIds: dto.coDepartmentIds ?? [],
+            note: dto.note ?? null,
+          },
+          metadata: this.cases.metadata(caller),
+        };
+      },
+      idempotency,
+    );
+  }
+
+  accept(caller: Principal, caseId: string, dto: AcceptDto, idempotency?: IdempotencyOf) {
+    return this.cases.execute(
+      caller,
+      caseId,
+      'case.accept',
+      async () => {
+        const handlerId = dto.handlerId ?? caller.userId;
+        if (!(await this.organisation.isMember(handlerId, caller.departmentId, HANDLING_ROLES))) {
+          throw new ValidationError([
+            {
+              field: 'handlerId',
+              message: 'must be a handler, mediator or petition officer of your department',
+            },
+          ]);
+        }
+        return {
+          type: 'AcceptCase',
+          data: { departmentId: caller.departmentId, track: dto.track, handlerId },
+          metadata: this.cases.metadata(caller),
+        };
+      },
+      idempotency,
+    );
+  }
+
+  giveBack(caller: Principal, caseId: string, dto: ReasonDto, idempotency?: IdempotencyOf) {
+    return this.cases.execute(
+      caller,
+      caseId,
+      'case.return',
+      async () => ({
+        type: 'ReturnCase',
+        data: { departmentId: caller.departmentId, reason: dto.reason },
+        metadata: this.cases.metadata(caller),
+      }),
+      idempotency,
+    );
+  }
+
+  transfer(caller: Principal, caseId: string, dto: TransferDto, idempotency?: IdempotencyOf) {
+    return this.cases.execute(
+      caller,
+      caseId,
+      'case.transfer',
+      async () => {
+        await this.requireDepartments([['toDepartmentId', dto.toDepartmentId]]);
+        return {
+          type: 'TransferCase',
+          data: { toDepartmentId: dto.toDepartmentId, reason: dto.reason },
+          metadata: this.cases.metadata(caller),
+        };
+      },
+      idempotency,
+    );
+  }
+
+  escalate(caller: Principal, caseId: string, dto: ReasonDto, idempotency?: IdempotencyOf) {
+    return this.cases.execute(
+      caller,
+      caseId,
+      'case.escalate',
+      async (current) => {
+        const target = await this.oneTierUp(current);
+        return {
+          type: 'EscalateCase',
+          data: { toDepartmentId: target.id, toRegionCode: target.regionCode, reason: dto.reason },
+          metadata: this.cases.metadata(caller),
+        };
+      },
+      idempotency,
+    );
+  }
+
+  resolve(caller: Principal, caseId: string, dto: ResolveDto, idempotency?: IdempotencyOf) {
+    return this.cases.execute(
+      caller,
+      caseId,
+      'case.resolve',
+      async () => ({
+        type: 'ResolveCase',
         data: {
-          leadDepartmentId: dto.leadDepartmentId,
-          coDepartmentIds: dto.coDepartmentIds ?? [],
-          note: dto.note ?? null,
+          departmentId: caller.departmentId,
+          outcome: dto.outcome,
+          summary: dto.summary,
+          referral: dto.referral ?? null,
         },
         metadata: this.cases.metadata(caller),
-      };
-    });
-  }
-
-  accept(caller: Principal, caseId: string, dto: AcceptDto) {
-    return this.cases.execute(caller, caseId, 'case.accept', async () => {
-      const handlerId = dto.handlerId ?? caller.userId;
-      if (!(await this.organisation.isMember(handlerId, caller.departmentId, HANDLING_ROLES))) {
-        throw new ValidationError([
-          {
-            field: 'handlerId',
-            message: 'must be a handler, mediator or petition officer of your department',
-          },
-        ]);
-      }
-      return {
-        type: 'AcceptCase',
-        data: { departmentId: caller.departmentId, track: dto.track, handlerId },
-        metadata: this.cases.metadata(caller),
-      };
-    });
-  }
-
-  giveBack(caller: Principal, caseId: string, dto: ReasonDto) {
-    return this.cases.execute(caller, caseId, 'case.return', async () => ({
-      type: 'ReturnCase',
-      data: { departmentId: caller.departmentId, reason: dto.reason },
-      metadata: this.cases.metadata(caller),
-    }));
-  }
-
-  transfer(caller: Principal, caseId: string, dto: TransferDto) {
-    return this.cases.execute(caller, caseId, 'case.transfer', async () => {
-      await this.requireDepartments([['toDepartmentId', dto.toDepartmentId]]);
-      return {
-        type: 'TransferCase',
-        data: { toDepartmentId: dto.toDepartmentId, reason: dto.reason },
-        metadata: this.cases.metadata(caller),
-      };
-    });
-  }
-
-  escalate(caller: Principal, caseId: string, dto: ReasonDto) {
-    return this.cases.execute(caller, caseId, 'case.escalate', async (current) => {
-      const target = await this.oneTierUp(current);
-      return {
-        type: 'EscalateCase',
-        data: { toDepartmentId: target.id, toRegionCode: target.regionCode, reason: dto.reason },
-        metadata: this.cases.metadata(caller),
-      };
-    });
-  }
-
-  resolve(caller: Principal, caseId: string, dto: ResolveDto) {
-    return this.cases.execute(caller, caseId, 'case.resolve', async () => ({
-      type: 'ResolveCase',
-      data: {
-        departmentId: caller.departmentId,
-        outcome: dto.outcome,
-        summary: dto.summary,
-        referral: dto.referral ?? null,
-      },
-      metadata: this.cases.metadata(caller),
-    }));
+      }),
+      idempotency,
+    );
   }
 
   /**

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { assertAllowed, assertCaseAccess } from '@casegrid/auth';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
-import { inTransaction, quoteSchema, type Queryable } from '@casegrid/event-store';
+import { inTransaction, quoteSchema, runIdempotent, type Queryable } from '@casegrid/event-store';
 import type { Principal } from '@casegrid/identity';
 import {
   intakeCaseDecider,
@@ -13,7 +13,7 @@ import {
 } from '@casegrid/intake';
 import { ConcurrencyError, fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
 import { PersonalDataVault } from '@casegrid/personal-data';
-import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
+import { CASEGRID_CONFIG, type CasegridConfig, type IdempotencyOf } from '@casegrid/platform';
 import {
   PERSONAL_DATA_KEYS,
   serviceRuntime,
@@ -129,24 +129,44 @@ export class CaseStore {
     caseId: string,
     action: Parameters<typeof assertCaseAccess>[1],
     build: (current: RegisteredCase) => Promise<IntakeCommand>,
+    idempotency?: IdempotencyOf,
   ): Promise<{ id: string; version: number; status: string }> {
     for (let attempt = 1; ; attempt += 1) {
       const loaded = await this.authorised(caller, action, caseId);
       const command = await build(loaded.state);
       try {
-        const { version, state } = await this.transaction((client) =>
-          this.decideAndAppend(client, caseId, loaded, command),
+        return await this.transaction(
+          async (client) => {
+            const { version, state } = await this.decideAndAppend(client, caseId, loaded, command);
+            return { id: caseId, version, status: state.status };
+          },
+          idempotency && { ...idempotency, scope: caller.userId },
         );
-        return { id: caseId, version, status: state.status };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }
 
-  /** Runs `work` in one transaction, then wakes the relay (appends in a transaction do not). */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const result = await inTransaction(this.runtime.db.pool, work);
+  /**
+   * Runs `work` in one transaction, then wakes the relay (appends in a transaction do not).
+   * With an Idempotency-Key the key's record commits in that same transaction, so a
+   * retry after a crash or a lost reply replays the first response and changes nothing
+   * (`runIdempotent`). Responses holding personal data in clear must not come this way.
+   */
+  async transaction<T>(
+    work: (client: PoolClient) => Promise<T>,
+    idempotency?: IdempotencyOf & { readonly scope: string },
+  ): Promise<T> {
+    const pool = this.runtime.db.pool;
+    const result = idempotency?.key
+      ? (
+          await runIdempotent(pool, this.runtime.service, idempotency, async (client) => ({
+            status: 200,
+            body: await work(client),
+          }))
+        ).body
+      : await inTransaction(pool, work);
     this.runtime.relay.wake();
     return result;
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller } from '@casegrid/auth';
+import { Idempotency, type IdempotencyOf } from '@casegrid/platform';
 import type { Principal } from '@casegrid/identity';
 import { CaseCommands } from './case-commands.service';
 import {
@@ -30,22 +31,36 @@ export class CasesController {
 
   @Post('cases')
   @ApiOperation({ summary: 'Register a case (parties are encrypted before anything is stored).' })
-  register(@Caller() caller: Principal, @Body() body: RegisterCaseDto) {
-    return this.registration.register(caller, body);
+  register(
+    @Caller() caller: Principal,
+    @Body() body: RegisterCaseDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
+    return this.registration.register(caller, body, idempotency);
   }
 
   @Post('cases/:id/dispatch')
   @HttpCode(200)
   @ApiOperation({ summary: 'Dispatch by hand to a lead department and co-handlers (分流).' })
-  dispatch(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: DispatchDto) {
-    return this.commands.dispatch(caller, id, body);
+  dispatch(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: DispatchDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
+    return this.commands.dispatch(caller, id, body, idempotency);
   }
 
   @Post('cases/:id/accept')
   @HttpCode(200)
   @ApiOperation({ summary: 'The lead department signs for the case (签收) and picks its track.' })
-  accept(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: AcceptDto) {
-    return this.commands.accept(caller, id, body);
+  accept(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: AcceptDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
+    return this.commands.accept(caller, id, body, idempotency);
   }
 
   @Post('cases/:id/return')
@@ -53,29 +68,49 @@ export class CasesController {
   @ApiOperation({
     summary: 'The lead department returns it before accepting (退单), with the reason.',
   })
-  giveBack(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: ReasonDto) {
-    return this.commands.giveBack(caller, id, body);
+  giveBack(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
+    return this.commands.giveBack(caller, id, body, idempotency);
   }
 
   @Post('cases/:id/transfer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Hand the case to another department (移交); it must accept in turn.' })
-  transfer(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: TransferDto) {
-    return this.commands.transfer(caller, id, body);
+  transfer(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: TransferDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
+    return this.commands.transfer(caller, id, body, idempotency);
   }
 
   @Post('cases/:id/escalate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move handling to the covering department one tier up (上报).' })
-  escalate(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: ReasonDto) {
-    return this.commands.escalate(caller, id, body);
+  escalate(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
+    return this.commands.escalate(caller, id, body, idempotency);
   }
 
   @Post('cases/:id/resolve')
   @HttpCode(200)
   @ApiOperation({ summary: 'The outcome of the direct track: resolved, or referred (诉调对接).' })
-  resolve(@Caller() caller: Principal, @Param('id', uuid) id: string, @Body() body: ResolveDto) {
-    return this.commands.resolve(caller, id, body);
+  resolve(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: ResolveDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
+    return this.commands.resolve(caller, id, body, idempotency);
   }
 
   @Get('cases/:id/parties')
@@ -110,7 +145,8 @@ export class CasesController {
     @Caller() caller: Principal,
     @Param('personId', uuid) personId: string,
     @Body() body: ErasureDto,
+    @Idempotency() idempotency: IdempotencyOf,
   ) {
-    return this.parties.erase(caller, personId, body.reason);
+    return this.parties.erase(caller, personId, body.reason, idempotency);
   }
 }

@@ -10,6 +10,7 @@ import {
 import type { Party, PersonalDataRevealed } from '@casegrid/intake';
 import { ConcurrencyError, NotFoundError } from '@casegrid/kernel';
 import type { OpenedPersonalData, SealedPersonalData } from '@casegrid/personal-data';
+import type { IdempotencyOf } from '@casegrid/platform';
 import type { RevealDto } from './cases.dto';
 import { CaseStore } from './case.store';
 
@@ -98,41 +99,44 @@ export class PartiesService {
    * PersonalDataErased event appended to every case the person is a party of. The events
    * already written stay as they are: their ciphertext is now unreadable everywhere.
    */
-  async erase(caller: Principal, personId: string, reason: string) {
+  async erase(caller: Principal, personId: string, reason: string, idempotency?: IdempotencyOf) {
     assertAllowed(caller, 'person.erase');
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.cases.transaction(async (client) => {
-          const s = this.cases.schema;
-          const cleared = await client.query(
-            `update ${s}.persons set id_number_index = null where person_id = $1`,
-            [personId],
-          );
-          if (cleared.rowCount === 0) throw new NotFoundError(`person ${personId} not found`);
-          const erasure = await this.cases.vault.erase(
-            personId,
-            { actor: caller.userId, reason },
-            client,
-          );
-          const { rows } = await client.query<{ case_id: string }>(
-            `select case_id from ${s}.person_cases where person_id = $1 order by case_id`,
-            [personId],
-          );
-          for (const { case_id: caseId } of rows) {
-            const loaded = await this.cases.load(caseId, client);
-            await this.cases.decideAndAppend(client, caseId, loaded, {
-              type: 'RecordPersonalDataErasure',
-              data: { personId, reason },
-              metadata: this.cases.metadata(caller),
-            });
-          }
-          return {
-            personId,
-            erasedAt: erasure.erasedAt,
-            alreadyErased: erasure.alreadyErased,
-            cases: rows.length,
-          };
-        });
+        return await this.cases.transaction(
+          async (client) => {
+            const s = this.cases.schema;
+            const cleared = await client.query(
+              `update ${s}.persons set id_number_index = null where person_id = $1`,
+              [personId],
+            );
+            if (cleared.rowCount === 0) throw new NotFoundError(`person ${personId} not found`);
+            const erasure = await this.cases.vault.erase(
+              personId,
+              { actor: caller.userId, reason },
+              client,
+            );
+            const { rows } = await client.query<{ case_id: string }>(
+              `select case_id from ${s}.person_cases where person_id = $1 order by case_id`,
+              [personId],
+            );
+            for (const { case_id: caseId } of rows) {
+              const loaded = await this.cases.load(caseId, client);
+              await this.cases.decideAndAppend(client, caseId, loaded, {
+                type: 'RecordPersonalDataErasure',
+                data: { personId, reason },
+                metadata: this.cases.metadata(caller),
+              });
+            }
+            return {
+              personId,
+              erasedAt: erasure.erasedAt,
+              alreadyErased: erasure.alreadyErased,
+              cases: rows.length,
+            };
+          },
+          idempotency && { ...idempotency, scope: caller.userId },
+        );
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
       }

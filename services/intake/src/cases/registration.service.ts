@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { Principal } from '@casegrid/identity';
+import type { IdempotencyOf } from '@casegrid/platform';
 import { normaliseIdNumber, PERSONAL_FIELDS } from '@casegrid/identity';
-import type { Party } from '@casegrid/intake';
+import { isCategory, type Party } from '@casegrid/intake';
 import { uuidv7, ValidationError, type FieldError } from '@casegrid/kernel';
 import { OrganisationRepository } from '../identity/organisation.repository';
 import type { PartyDto, RegisterCaseDto } from './cases.dto';
@@ -24,44 +25,46 @@ export class RegistrationService {
    * before the commit leaves no number used, no key, no event; after it, the relay
    * publishes from the outbox.
    */
-  async register(caller: Principal, dto: RegisterCaseDto) {
+  async register(caller: Principal, dto: RegisterCaseDto, idempotency?: IdempotencyOf) {
     this.cases.assertMayRegister(caller, dto.regionCode);
     const now = this.cases.now();
     await this.check(dto, now);
     const caseId = uuidv7();
     const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
-    const result = await this.cases.transaction(async (client) => {
-      const number = await this.allocateNumber(client, dto.regionCode, now);
-      const parties: Party[] = [];
-      for (const party of dto.parties) parties.push(await this.sealParty(client, caseId, party));
-      const { version } = await this.cases.decideAndAppend(
-        client,
-        caseId,
-        { state: { status: 'unregistered' }, version: 0 },
-        {
-          type: 'RegisterCase',
-          data: {
-            caseId,
-            number,
-            kind: dto.kind,
-            channel: dto.channel,
-            title: dto.title,
-            description: dto.description,
-            category: dto.category,
-            regionCode: dto.regionCode,
-            urgency: dto.urgency ?? 'normal',
-            severity: dto.severity ?? 'minor',
-            receivedAt: receivedAt.toISOString(),
-            occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : null,
-            parties,
-            attachments: dto.attachments ?? [],
+    return this.cases.transaction(
+      async (client) => {
+        const number = await this.allocateNumber(client, dto.regionCode, now);
+        const parties: Party[] = [];
+        for (const party of dto.parties) parties.push(await this.sealParty(client, caseId, party));
+        const { version } = await this.cases.decideAndAppend(
+          client,
+          caseId,
+          { state: { status: 'unregistered' }, version: 0 },
+          {
+            type: 'RegisterCase',
+            data: {
+              caseId,
+              number,
+              kind: dto.kind,
+              channel: dto.channel,
+              title: dto.title,
+              description: dto.description,
+              category: dto.category,
+              regionCode: dto.regionCode,
+              urgency: dto.urgency ?? 'normal',
+              severity: dto.severity ?? 'minor',
+              receivedAt: receivedAt.toISOString(),
+              occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : null,
+              parties,
+              attachments: dto.attachments ?? [],
+            },
+            metadata: this.cases.metadata(caller),
           },
-          metadata: this.cases.metadata(caller),
-        },
-      );
-      return { number, version };
-    });
-    return { id: caseId, number: result.number, status: 'registered', version: result.version };
+        );
+        return { id: caseId, number, status: 'registered', version };
+      },
+      idempotency && { ...idempotency, scope: caller.userId },
+    );
   }
 
   /** What the DTO cannot know: the clock and the region tree. Every problem at once. */
@@ -80,6 +83,9 @@ export class RegistrationService {
     }
     if (!dto.parties.some((p) => p.role === 'applicant')) {
       errors.push({ field: 'parties', message: 'at least one applicant is required' });
+    }
+    if (!isCategory(dto.category)) {
+      errors.push({ field: 'category', message: 'no such category (GET /api/v1/categories)' });
     }
     if (!(await this.organisation.region(dto.regionCode))) {
       errors.push({ field: 'regionCode', message: 'no such region' });

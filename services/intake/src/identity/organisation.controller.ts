@@ -2,6 +2,7 @@ import { Body, ConflictException, Controller, Get, Post, Query } from '@nestjs/c
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, assertAllowed, hashPassword } from '@casegrid/auth';
 import { parentRegionCode, regionTier, type Principal } from '@casegrid/identity';
+import { CATEGORIES } from '@casegrid/intake';
 import { uuidv7, ValidationError } from '@casegrid/kernel';
 import {
   CreateDepartmentDto,
@@ -50,6 +51,13 @@ export class OrganisationController {
       tier: regionTier(body.code),
       parentCode: parent ?? null,
     };
+  }
+
+  @Get('categories')
+  @ApiOperation({ summary: 'Dispute categories (codes are the contract).' })
+  categories(@Caller() caller: Principal) {
+    assertAllowed(caller, 'reference.read');
+    return { items: CATEGORIES, nextCursor: null };
   }
 
   @Get('departments')

@@ -1,0 +1,276 @@
+import request from 'supertest';
+import type { ServiceRuntime } from '@casegrid/runtime';
+import { serviceRuntime } from '@casegrid/runtime';
+import { readSeed } from '@casegrid/service-intake';
+import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
+
+/**
+ * Intake over HTTP (issue 4): registration with every field checked and nothing written
+ * on bad input, Idempotency-Key, gapless numbers under concurrency, and the lifecycle.
+ */
+const body = (overrides: Record<string, unknown> = {}) => ({
+  kind: 'dispute',
+  channel: 'window',
+  title: '邻里噪音纠纷',
+  description: '楼上装修噪音持续',
+  category: 'neighbor',
+  regionCode: '370102001001',
+  parties: [
+    { role: 'applicant', name: '王五', idNumber: '11010519491231002X', phone: '13812345678' },
+  ],
+  ...overrides,
+});
+
+describe('intake over HTTP', () => {
+  let casegrid: TestCasegrid;
+  const seed = readSeed();
+  const department = (name: string): string => seed.departments.find((d) => d.name === name)!.id;
+  const as = async (username: string) =>
+    request.agent(casegrid.url).auth(await casegrid.token(username), { type: 'bearer' });
+  const eventCount = async (): Promise<number> => {
+    const intake = casegrid.app.get<ServiceRuntime>(serviceRuntime('intake'));
+    const { rows } = await intake.db.pool.query<{ n: string }>(
+      'select count(*) as n from intake.events',
+    );
+    return Number(rows[0]!.n);
+  };
+
+  beforeAll(async () => {
+    casegrid = await startTestCasegrid('intake_http');
+  });
+  afterAll(async () => {
+    await casegrid?.stop();
+  });
+
+  describe('registration', () => {
+    it.each([
+      [
+        'an empty body',
+        {},
+        ['kind', 'channel', 'title', 'description', 'category', 'regionCode', 'parties'],
+      ],
+      [
+        'wrong enums',
+        { kind: 'complaint', channel: 'fax', urgency: 'now', severity: 'huge' },
+        ['kind', 'channel', 'urgency', 'severity'],
+      ],
+      [
+        'wrong types',
+        { title: 42, parties: 'someone', attachments: {} },
+        ['title', 'parties', 'attachments'],
+      ],
+      [
+        'oversized text',
+        { title: '长'.repeat(201), description: 'x'.repeat(5001) },
+        ['title', 'description'],
+      ],
+      ['a malformed region code', { regionCode: '3701' }, ['regionCode']],
+      [
+        'a bad id check digit and phone',
+        {
+          parties: [
+            { role: 'applicant', name: '王五', idNumber: '110105194912310021', phone: '12345' },
+          ],
+        },
+        ['parties[0].idNumber', 'parties[0].phone'],
+      ],
+      ['a time without an offset', { receivedAt: '2026-03-02T09:00:00' }, ['receivedAt']],
+      ['an unknown field', { priority: 'high' }, ['priority']],
+      [
+        'a bad attachment',
+        { attachments: [{ name: 'a.pdf', sha256: 'abc', size: -1 }] },
+        ['attachments[0].sha256', 'attachments[0].size'],
+      ],
+    ])('refuses %s, listing every field, and writes nothing', async (_what, overrides, fields) => {
+      const before = await eventCount();
+      const payload = Object.keys(overrides).length === 0 ? {} : body(overrides);
+      const response = await (
+        await as('clerk.jiefang')
+      )
+        .post('/api/v1/cases')
+        .send(payload)
+        .expect(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const reported = (response.body as { errors: { field: string }[] }).errors.map(
+        (e) => e.field,
+      );
+      expect(reported).toEqual(expect.arrayContaining(fields));
+      expect(await eventCount()).toBe(before);
+    });
+
+    it.each([
+      ['an unknown region', { regionCode: '370102001099' }, ['regionCode']],
+      ['an unknown category', { category: 'alien_abduction' }, ['category']],
+      [
+        'a future receipt and no applicant',
+        {
+          receivedAt: '2099-01-01T00:00:00+08:00',
+          parties: [{ role: 'respondent', name: '赵六' }],
+        },
+        ['receivedAt', 'parties'],
+      ],
+    ])('refuses %s against the reference data and the clock', async (_what, overrides, fields) => {
+      const before = await eventCount();
+      const response = await (
+        await as('clerk.jiefang')
+      )
+        .post('/api/v1/cases')
+        .send(body(overrides))
+        .expect(400);
+      expect(
+        (response.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort(),
+      ).toEqual([...fields].sort());
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('answers a retry with the same Idempotency-Key with the first response, and another body with 422', async () => {
+      const clerk = await as('clerk.jiefang');
+      const first = await clerk
+        .post('/api/v1/cases')
+        .set('Idempotency-Key', 'reg-0001')
+        .send(body())
+        .expect(201);
+      const before = await eventCount();
+      const retry = await clerk
+        .post('/api/v1/cases')
+        .set('Idempotency-Key', 'reg-0001')
+        .send(body())
+        .expect(201);
+      expect(retry.body).toEqual(first.body);
+      expect(await eventCount()).toBe(before);
+      const other = await clerk
+        .post('/api/v1/cases')
+        .set('Idempotency-Key', 'reg-0001')
+        .send(body({ title: '另一件事' }))
+        .expect(422);
+      expect(other.body).toMatchObject({
+        status: 422,
+        type: expect.stringMatching(/idempotency_key_reused$/) as string,
+      });
+      expect(await eventCount()).toBe(before);
+      await clerk
+        .post('/api/v1/cases')
+        .set('Idempotency-Key', 'bad key with spaces')
+        .send(body())
+        .expect(400);
+    });
+
+    it('numbers 200 concurrent registrations in one county without gaps or duplicates', async () => {
+      const clerk = await as('clerk.lixia');
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          clerk.post('/api/v1/cases').send(
+            body({
+              regionCode: i % 2 ? '370102001002' : '370102002001',
+              parties: [{ role: 'applicant', name: `申请人${i}` }],
+            }),
+          ),
+        ),
+      );
+      expect(responses.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
+      const numbers = responses.map((r) => (r.body as { number: string }).number);
+      expect(new Set(numbers).size).toBe(200);
+      const sequence = numbers
+        .map((n) => Number(/^\d{4}-370102-(\d{6})$/.exec(n)?.[1]))
+        .sort((a, b) => a - b);
+      expect(sequence.at(-1)! - sequence[0]! + 1).toBe(200);
+    });
+  });
+
+  describe('the lifecycle', () => {
+    const lead = () => department('解放路街道司法所');
+    const register = async (): Promise<string> =>
+      (
+        (await (await as('clerk.jiefang')).post('/api/v1/cases').send(body()).expect(201)).body as {
+          id: string;
+        }
+      ).id;
+    const dispatchTo = async (id: string, leadId: string) =>
+      (await as('dispatcher.jiefang'))
+        .post(`/api/v1/cases/${id}/dispatch`)
+        .send({ leadDepartmentId: leadId })
+        .expect(200);
+
+    it('dispatches, accepts on the direct track, resolves; a second accept is a 409 that says why', async () => {
+      const id = await register();
+      await dispatchTo(id, lead());
+      const handler = await as('handler.jiefang.sfs');
+      await handler
+        .post(`/api/v1/cases/${id}/accept`)
+        .send({ track: 'direct' })
+        .expect(200, { id, version: 3, status: 'accepted' });
+      const again = await handler
+        .post(`/api/v1/cases/${id}/accept`)
+        .send({ track: 'direct' })
+        .expect(409);
+      expect((again.body as { detail: string }).detail).toMatch(
+        /only a dispatched case is accepted/,
+      );
+      await handler
+        .post(`/api/v1/cases/${id}/resolve`)
+        .send({ outcome: 'referred', summary: '引导诉讼' })
+        .expect(400);
+      await handler
+        .post(`/api/v1/cases/${id}/resolve`)
+        .send({ outcome: 'referred', summary: '引导诉讼', referral: 'litigation' })
+        .expect(200, { id, version: 4, status: 'referred' });
+    });
+
+    it('returns to the dispatcher, who dispatches again', async () => {
+      const id = await register();
+      await dispatchTo(id, lead());
+      await (
+        await as('handler.jiefang.sfs')
+      )
+        .post(`/api/v1/cases/${id}/return`)
+        .send({ reason: '属派出所职责' })
+        .expect(200, { id, version: 3, status: 'registered' });
+      await dispatchTo(id, department('解放路街道派出所'));
+      await (
+        await as('handler.jiefang.pcs')
+      )
+        .post(`/api/v1/cases/${id}/accept`)
+        .send({ track: 'direct' })
+        .expect(200);
+    });
+
+    it('transfers to another department and escalates one tier up', async () => {
+      const id = await register();
+      await dispatchTo(id, lead());
+      await (
+        await as('dispatcher.jiefang')
+      )
+        .post(`/api/v1/cases/${id}/transfer`)
+        .send({ toDepartmentId: department('解放路街道人民调解委员会'), reason: '宜先行调解' })
+        .expect(200);
+      const mediator = await as('mediator.jiefang');
+      await mediator.post(`/api/v1/cases/${id}/accept`).send({ track: 'mediation' }).expect(200);
+      await (
+        await as('handler.jiefang.sfs')
+      )
+        .post(`/api/v1/cases/${id}/accept`)
+        .send({ track: 'direct' })
+        .expect(404);
+      // Up one tier: the district's mediation committee must sign for it in turn.
+      await mediator
+        .post(`/api/v1/cases/${id}/escalate`)
+        .send({ reason: '需区级协调' })
+        .expect(200, { id, version: 5, status: 'dispatched' });
+      await mediator.post(`/api/v1/cases/${id}/accept`).send({ track: 'mediation' }).expect(404);
+    });
+
+    it('refuses an accept with a handler from another department', async () => {
+      const id = await register();
+      await dispatchTo(id, lead());
+      const stranger = seed.users.find((u) => u.username === 'handler.lixia.hrss')!;
+      void stranger;
+      const response = await (
+        await as('handler.jiefang.sfs')
+      )
+        .post(`/api/v1/cases/${id}/accept`)
+        .send({ track: 'direct', handlerId: '0193a000-0000-7000-8000-00000000ffff' })
+        .expect(400);
+      expect((response.body as { errors: { field: string }[] }).errors[0]!.field).toBe('handlerId');
+    });
+  });
+});
