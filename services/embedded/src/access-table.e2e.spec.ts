@@ -3,7 +3,7 @@ import request from 'supertest';
 type Agent = request.Agent;
 import { ROLES, type Role } from '@casegrid/identity';
 import { readSeed } from '@casegrid/service-intake';
-import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
+import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
  * Every endpoint that exists × every role × a case inside and a case outside the
@@ -62,7 +62,7 @@ interface Row {
 const party = {
   role: 'applicant',
   name: '李四',
-  idNumber: '11010519491231002X',
+  idNumber: freshIdNumber(),
   phone: '13912345678',
 };
 const caseBody = (regionCode: string) => ({
@@ -72,7 +72,7 @@ const caseBody = (regionCode: string) => ({
   description: '楼上装修噪音持续',
   category: 'neighbor',
   regionCode,
-  parties: [party],
+  parties: [{ ...party, idNumber: freshIdNumber() }],
 });
 
 const ROWS: readonly Row[] = [

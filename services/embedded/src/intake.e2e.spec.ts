@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { ServiceRuntime } from '@casegrid/runtime';
 import { serviceRuntime } from '@casegrid/runtime';
 import { readSeed } from '@casegrid/service-intake';
-import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
+import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
  * Intake over HTTP (issue 4): registration with every field checked and nothing written
@@ -15,9 +15,7 @@ const body = (overrides: Record<string, unknown> = {}) => ({
   description: '楼上装修噪音持续',
   category: 'neighbor',
   regionCode: '370102001001',
-  parties: [
-    { role: 'applicant', name: '王五', idNumber: '11010519491231002X', phone: '13812345678' },
-  ],
+  parties: [{ role: 'applicant', name: '王五', idNumber: freshIdNumber(), phone: '13812345678' }],
   ...overrides,
 });
 
@@ -125,23 +123,24 @@ describe('intake over HTTP', () => {
 
     it('answers a retry with the same Idempotency-Key with the first response, and another body with 422', async () => {
       const clerk = await as('clerk.jiefang');
+      const submission = body();
       const first = await clerk
         .post('/api/v1/cases')
         .set('Idempotency-Key', 'reg-0001')
-        .send(body())
+        .send(submission)
         .expect(201);
       const before = await eventCount();
       const retry = await clerk
         .post('/api/v1/cases')
         .set('Idempotency-Key', 'reg-0001')
-        .send(body())
+        .send(submission)
         .expect(201);
       expect(retry.body).toEqual(first.body);
       expect(await eventCount()).toBe(before);
       const other = await clerk
         .post('/api/v1/cases')
         .set('Idempotency-Key', 'reg-0001')
-        .send(body({ title: '另一件事' }))
+        .send({ ...submission, title: '另一件事' })
         .expect(422);
       expect(other.body).toMatchObject({
         status: 422,
@@ -151,7 +150,7 @@ describe('intake over HTTP', () => {
       await clerk
         .post('/api/v1/cases')
         .set('Idempotency-Key', 'bad key with spaces')
-        .send(body())
+        .send(submission)
         .expect(400);
     });
 
@@ -174,6 +173,80 @@ describe('intake over HTTP', () => {
         .map((n) => Number(/^\d{4}-370102-(\d{6})$/.exec(n)?.[1]))
         .sort((a, b) => a - b);
       expect(sequence.at(-1)! - sequence[0]! + 1).toBe(200);
+    });
+  });
+
+  describe('repeat submissions', () => {
+    it('link to the open case of the same applicant, category and village, and count', async () => {
+      const clerk = await as('clerk.jiefang');
+      const submission = body();
+      const first = (await clerk.post('/api/v1/cases').send(submission).expect(201)).body as {
+        id: string;
+        number: string;
+      };
+      const again = await clerk
+        .post('/api/v1/cases')
+        .send({
+          ...submission,
+          channel: 'hotline',
+          title: '再次反映',
+          parties: [{ ...submission.parties[0], name: '王五' }],
+        })
+        .expect(200);
+      expect(again.body).toEqual({
+        id: first.id,
+        number: first.number,
+        status: 'registered',
+        version: 2,
+        repeat: true,
+        submissionCount: 2,
+      });
+      // Another category, or another village, is a new case.
+      await clerk
+        .post('/api/v1/cases')
+        .send({ ...submission, category: 'contract' })
+        .expect(201);
+      await clerk
+        .post('/api/v1/cases')
+        .send({ ...submission, regionCode: '370102001002' })
+        .expect(201);
+    });
+
+    it('open a new case once the first is resolved', async () => {
+      const clerk = await as('clerk.jiefang');
+      const submission = body();
+      const first = (
+        (await clerk.post('/api/v1/cases').send(submission).expect(201)).body as { id: string }
+      ).id;
+      await (
+        await as('dispatcher.jiefang')
+      )
+        .post(`/api/v1/cases/${first}/dispatch`)
+        .send({ leadDepartmentId: department('解放路街道司法所') })
+        .expect(200);
+      const handler = await as('handler.jiefang.sfs');
+      await handler.post(`/api/v1/cases/${first}/accept`).send({ track: 'direct' }).expect(200);
+      await handler
+        .post(`/api/v1/cases/${first}/resolve`)
+        .send({ outcome: 'resolved', summary: '已解决' })
+        .expect(200);
+      const second = await clerk.post('/api/v1/cases').send(submission).expect(201);
+      expect((second.body as { id: string }).id).not.toBe(first);
+    });
+
+    it('link ten identical submissions arriving together to one case', async () => {
+      const clerk = await as('clerk.jiefang');
+      const submission = body();
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => clerk.post('/api/v1/cases').send(submission)),
+      );
+      expect(responses.map((r) => r.status).sort()).toEqual([
+        200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+      ]);
+      expect(new Set(responses.map((r) => (r.body as { id: string }).id)).size).toBe(1);
+      expect(
+        Math.max(...responses.map((r) => (r.body as { submissionCount: number }).submissionCount)),
+      ).toBe(10);
     });
   });
 

@@ -1,6 +1,7 @@
 import { personalDataMigrations } from '@casegrid/personal-data';
 import type { ServiceDefinition } from '@casegrid/runtime';
 import { casesMigrations } from './cases/cases.migrations';
+import { openCasesMigrations } from './cases/open-cases.projection';
 import { identityMigrations } from './identity/identity.migrations';
 import { IntakeModule } from './intake.module';
 
@@ -12,6 +13,7 @@ export const intakeService: ServiceDefinition = {
     ...identityMigrations('intake'),
     ...personalDataMigrations('intake'),
     ...casesMigrations('intake'),
+    ...openCasesMigrations('intake'),
   ],
 };
 

@@ -1,9 +1,20 @@
 import type { Command } from '@casegrid/kernel';
 import type { PersonalField } from '@casegrid/identity';
-import type { CaseRegistered, Outcome, Referral, Track } from './case.events';
+import type {
+  CaseRegistered,
+  Outcome,
+  Referral,
+  RepeatSubmissionRecorded,
+  Track,
+} from './case.events';
 
 /** The adapter has allocated the number and sealed the parties; the domain checks the rest. */
 export type RegisterCase = Command<'RegisterCase', CaseRegistered['data']>;
+
+export type RecordRepeatSubmission = Command<
+  'RecordRepeatSubmission',
+  Omit<RepeatSubmissionRecorded['data'], 'caseId' | 'submissionCount'>
+>;
 
 export type DispatchCase = Command<
   'DispatchCase',
@@ -58,6 +69,7 @@ export type RecordPersonalDataErasure = Command<
 
 export type IntakeCommand =
   | RegisterCase
+  | RecordRepeatSubmission
   | DispatchCase
   | AcceptCase
   | ReturnCase

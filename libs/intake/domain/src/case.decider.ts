@@ -16,6 +16,7 @@ import type {
 
 import {
   accept,
+  recordRepeat,
   escalate,
   giveBack,
   known as registered,
@@ -104,6 +105,8 @@ function decide(command: IntakeCommand, state: IntakeCase): IntakeEvent[] {
   switch (command.type) {
     case 'RegisterCase':
       return register(command, state);
+    case 'RecordRepeatSubmission':
+      return recordRepeat(command, state);
     case 'DispatchCase':
       return dispatch(command, state);
     case 'AcceptCase':

@@ -51,6 +51,23 @@ export type CaseRegistered = Event<
   }
 >;
 
+/**
+ * The same applicant came back with the same matter (same id number, category and
+ * village, within 90 days) while the case is open: recorded here, not routed again.
+ */
+export type RepeatSubmissionRecorded = Event<
+  'RepeatSubmissionRecorded',
+  {
+    readonly caseId: string;
+    readonly submissionCount: number;
+    readonly channel: Channel;
+    readonly title: string;
+    readonly description: string;
+    readonly receivedAt: string;
+    readonly applicantPersonIds: readonly string[];
+  }
+>;
+
 /** A dispatcher routed the case by hand to a lead department and its co-handlers. */
 export type CaseDispatched = Event<
   'CaseDispatched',
@@ -147,6 +164,7 @@ export type PersonalDataErased = Event<
 
 export type IntakeEvent =
   | CaseRegistered
+  | RepeatSubmissionRecorded
   | CaseDispatched
   | CaseAccepted
   | CaseReturned

@@ -7,6 +7,7 @@ import {
 import type {
   AcceptCase,
   EscalateCase,
+  RecordRepeatSubmission,
   ResolveCase,
   ReturnCase,
   TransferCase,
@@ -17,6 +18,7 @@ import type {
   CaseResolved,
   CaseReturned,
   CaseTransferred,
+  RepeatSubmissionRecorded,
 } from './case.events';
 import type { IntakeCase, RegisteredCase } from './case.state';
 
@@ -136,6 +138,32 @@ export function resolve(command: ResolveCase, state: IntakeCase): CaseResolved[]
     {
       type: 'CaseResolved',
       data: { caseId: current.caseId, ...command.data },
+      metadata: metadataOf(command.metadata),
+    },
+  ];
+}
+
+/** Open means not yet resolved or referred here: a closed matter starts a new case. */
+export const isOpen = (state: IntakeCase): boolean =>
+  state.status !== 'unregistered' && state.status !== 'resolved' && state.status !== 'referred';
+
+export function recordRepeat(
+  command: RecordRepeatSubmission,
+  state: IntakeCase,
+): RepeatSubmissionRecorded[] {
+  const current = known(state);
+  if (!isOpen(current))
+    throw new IllegalStateError(
+      `case ${current.number} is ${current.status}: a repeat opens a new case`,
+    );
+  return [
+    {
+      type: 'RepeatSubmissionRecorded',
+      data: {
+        caseId: current.caseId,
+        submissionCount: current.submissionCount + 1,
+        ...command.data,
+      },
       metadata: metadataOf(command.metadata),
     },
   ];

@@ -224,6 +224,47 @@ describe('the intake lifecycle', () => {
     });
   });
 
+  describe('a repeat submission', () => {
+    const repeat = command('RecordRepeatSubmission', {
+      channel: 'hotline',
+      title: '再次反映噪音',
+      description: '仍未解决',
+      receivedAt: NOW.toISOString(),
+      applicantPersonIds: ['p-1'],
+    });
+    it('is recorded on an open case and counted', () => {
+      const second = event('RepeatSubmissionRecorded', {
+        submissionCount: 2,
+        channel: 'hotline',
+        title: '再次反映噪音',
+        description: '仍未解决',
+        receivedAt: NOW.toISOString(),
+        applicantPersonIds: ['p-1'],
+      });
+      spec.given([registered(), dispatched()]).when(repeat).then([second]);
+      spec
+        .given([registered(), dispatched(), second])
+        .when(repeat)
+        .then([{ ...second, data: { ...second.data, submissionCount: 3 } } as IntakeEvent]);
+    });
+    it('is refused on a resolved case: it opens a new one', () => {
+      spec
+        .given([
+          registered(),
+          dispatched(),
+          event('CaseAccepted', { departmentId: LEAD, track: 'direct', handlerId: HANDLER }),
+          event('CaseResolved', {
+            departmentId: LEAD,
+            outcome: 'resolved',
+            summary: 's',
+            referral: null,
+          }),
+        ])
+        .when(repeat)
+        .thenThrows('illegal_state', /opens a new case/);
+    });
+  });
+
   describe('when resolved', () => {
     const history = [
       registered(),

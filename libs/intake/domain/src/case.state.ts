@@ -13,6 +13,8 @@ interface Known {
   readonly regionCode: string;
   readonly coDepartmentIds: readonly string[];
   readonly holders: readonly Holding[];
+  /** 1 at registration; each linked repeat adds one (supervisors watch the repeat rate). */
+  readonly submissionCount: number;
   readonly parties: readonly Party[];
   readonly erasedPersonIds: readonly string[];
 }
@@ -59,12 +61,15 @@ export function evolve(state: IntakeCase, event: IntakeEvent): IntakeCase {
       leadDepartmentId: undefined,
       coDepartmentIds: [],
       holders: [],
+      submissionCount: 1,
       erasedPersonIds: [],
     };
   }
   const base = known(state);
   if (!base) return state;
   switch (event.type) {
+    case 'RepeatSubmissionRecorded':
+      return { ...state, submissionCount: event.data.submissionCount } as IntakeCase;
     case 'CaseDispatched': {
       const { leadDepartmentId, coDepartmentIds } = event.data;
       const holders = [

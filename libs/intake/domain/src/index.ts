@@ -4,3 +4,4 @@ export * from './case.state';
 export * from './case.decider';
 export * from './routing';
 export * from './categories';
+export { isOpen } from './case.lifecycle';

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { runCasegrid, type RunningCasegrid } from '@casegrid/runtime';
 import { DEMO_USER_PASSWORD } from '@casegrid/service-intake';
 import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '@casegrid/testing';
+import { idNumberCheckCharacter } from '@casegrid/identity';
 import { ALL_SERVICES } from '../all-services';
 
 export interface TestCasegrid extends RunningCasegrid {
@@ -69,4 +70,18 @@ export async function startTestCasegrid(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+let idSequence = 0;
+/**
+ * A valid resident id number no other registration of the run uses: registrations that
+ * share an applicant, category and village link as repeats of one open case.
+ */
+export function freshIdNumber(): string {
+  idSequence += 1;
+  const sequence = String((process.pid * 7 + idSequence) % 1000).padStart(3, '0');
+  const day = String(1 + (idSequence % 28)).padStart(2, '0');
+  const year = 1950 + (Math.floor(idSequence / 28) % 60);
+  const first17 = `110105${year}01${day}${sequence}`;
+  return `${first17}${idNumberCheckCharacter(first17)}`;
 }

@@ -13,6 +13,7 @@ import {
 } from '@casegrid/intake';
 import { ConcurrencyError, fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
 import { PersonalDataVault } from '@casegrid/personal-data';
+import { projectOpenCases } from './open-cases.projection';
 import { CASEGRID_CONFIG, type CasegridConfig, type IdempotencyOf } from '@casegrid/platform';
 import {
   PERSONAL_DATA_KEYS,
@@ -116,6 +117,8 @@ export class CaseStore {
       })),
       publishTo: CASE_EVENTS_TOPIC,
     });
+    // The projection rows commit with the events (open-cases.projection.ts).
+    await projectOpenCases(client, this.runtime.service, events, state);
     return { version: result.nextVersion, state };
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller } from '@casegrid/auth';
 import { Idempotency, type IdempotencyOf } from '@casegrid/platform';
@@ -19,6 +19,10 @@ import { RegistrationService } from './registration.service';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
+interface StatusSetter {
+  status(code: number): unknown;
+}
+
 @ApiTags('intake')
 @ApiBearerAuth()
 @Controller()
@@ -31,12 +35,16 @@ export class CasesController {
 
   @Post('cases')
   @ApiOperation({ summary: 'Register a case (parties are encrypted before anything is stored).' })
-  register(
+  async register(
     @Caller() caller: Principal,
     @Body() body: RegisterCaseDto,
     @Idempotency() idempotency: IdempotencyOf,
+    @Res({ passthrough: true }) response: StatusSetter,
   ) {
-    return this.registration.register(caller, body, idempotency);
+    const registration = await this.registration.register(caller, body, idempotency);
+    // A submission linked to an open case creates nothing new: 200, not 201 (API.md).
+    if (registration.repeat) response.status(200);
+    return registration;
   }
 
   @Post('cases/:id/dispatch')

@@ -8,8 +8,19 @@ import { uuidv7, ValidationError, type FieldError } from '@casegrid/kernel';
 import { OrganisationRepository } from '../identity/organisation.repository';
 import type { PartyDto, RegisterCaseDto } from './cases.dto';
 import { CaseStore } from './case.store';
+import { findRepeatOf, lockRepeatKeys } from './open-cases.projection';
 
 const SKEW_MS = 60_000;
+
+/** API.md: 201 `{id, number, status, version}`; a linked repeat: 200 with `repeat: true`. */
+export interface Registration {
+  readonly id: string;
+  readonly number: string;
+  readonly status: string;
+  readonly version: number;
+  readonly repeat: boolean;
+  readonly submissionCount: number;
+}
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 @Injectable()
@@ -32,7 +43,9 @@ export class RegistrationService {
     const caseId = uuidv7();
     const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
     return this.cases.transaction(
-      async (client) => {
+      async (client): Promise<Registration> => {
+        const repeat = await this.repeatOf(client, dto, now);
+        if (repeat) return this.recordRepeat(client, caller, dto, repeat, receivedAt);
         const number = await this.allocateNumber(client, dto.regionCode, now);
         const parties: Party[] = [];
         for (const party of dto.parties) parties.push(await this.sealParty(client, caseId, party));
@@ -61,10 +74,76 @@ export class RegistrationService {
             metadata: this.cases.metadata(caller),
           },
         );
-        return { id: caseId, number, status: 'registered', version };
+        return {
+          id: caseId,
+          number,
+          status: 'registered',
+          version,
+          repeat: false,
+          submissionCount: 1,
+        };
       },
       idempotency && { ...idempotency, scope: caller.userId },
     );
+  }
+
+  /**
+   * 重复件: an applicant whose id number matches, about the same category in the same
+   * village, with a case still open and active within the window. Locks first, so two
+   * copies of one submission arriving together link to one case instead of forking two.
+   */
+  private async repeatOf(
+    client: PoolClient,
+    dto: RegisterCaseDto,
+    now: Date,
+  ): Promise<{ caseId: string; personIds: string[] } | undefined> {
+    const indexes = dto.parties
+      .filter((p) => p.role === 'applicant' && p.idNumber !== undefined)
+      .map((p) => this.cases.vault.blindIndex('id_number', p.idNumber ?? ''));
+    if (indexes.length === 0) return undefined;
+    await lockRepeatKeys(client, indexes, dto.category, dto.regionCode);
+    const personIds: string[] = [];
+    for (const index of indexes) {
+      const personId = await this.findPerson(client, index);
+      if (personId) personIds.push(personId);
+    }
+    const match = await findRepeatOf(client, this.cases.runtime.service, {
+      personIds,
+      category: dto.category,
+      regionCode: dto.regionCode,
+      now,
+    });
+    return match && { caseId: match.caseId, personIds };
+  }
+
+  private async recordRepeat(
+    client: PoolClient,
+    caller: Principal,
+    dto: RegisterCaseDto,
+    repeat: { caseId: string; personIds: string[] },
+    receivedAt: Date,
+  ): Promise<Registration> {
+    const loaded = await this.cases.load(repeat.caseId, client);
+    const { version, state } = await this.cases.decideAndAppend(client, repeat.caseId, loaded, {
+      type: 'RecordRepeatSubmission',
+      data: {
+        channel: dto.channel,
+        title: dto.title,
+        description: dto.description,
+        receivedAt: receivedAt.toISOString(),
+        applicantPersonIds: repeat.personIds,
+      },
+      metadata: this.cases.metadata(caller),
+    });
+    if (state.status === 'unregistered') throw new Error('a repeat of an unregistered case');
+    return {
+      id: repeat.caseId,
+      number: state.number,
+      status: state.status,
+      version,
+      repeat: true,
+      submissionCount: state.submissionCount,
+    };
   }
 
   /** What the DTO cannot know: the clock and the region tree. Every problem at once. */
