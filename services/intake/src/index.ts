@@ -4,6 +4,7 @@ import { casesMigrations } from './cases/cases.migrations';
 import { openCasesMigrations } from './cases/open-cases.projection';
 import { identityMigrations } from './identity/identity.migrations';
 import { IntakeModule } from './intake.module';
+import { routingMigrations } from './routing/routing.migrations';
 
 export const intakeService: ServiceDefinition = {
   name: 'intake',
@@ -13,6 +14,7 @@ export const intakeService: ServiceDefinition = {
     ...identityMigrations('intake'),
     ...personalDataMigrations('intake'),
     ...casesMigrations('intake'),
+    ...routingMigrations('intake'),
     ...openCasesMigrations('intake'),
   ],
 };

@@ -9,6 +9,9 @@ import { IdentityController } from './identity/identity.controller';
 import { IdentityService } from './identity/identity.service';
 import { OrganisationController } from './identity/organisation.controller';
 import { OrganisationRepository } from './identity/organisation.repository';
+import { RoutingRulesController } from './routing/routing-rules.controller';
+import { RoutingRulesRepository } from './routing/routing-rules.repository';
+import { RoutingRulesSeeder } from './routing/routing-rules.seeder';
 
 /**
  * The intake service: registration, parties and their personal data, reference data and
@@ -17,7 +20,12 @@ import { OrganisationRepository } from './identity/organisation.repository';
  * provided by `CasegridRuntimeModule` under `serviceRuntime('intake')`.
  */
 @Module({
-  controllers: [IdentityController, OrganisationController, CasesController],
+  controllers: [
+    IdentityController,
+    OrganisationController,
+    RoutingRulesController,
+    CasesController,
+  ],
   providers: [
     {
       provide: OrganisationRepository,
@@ -25,6 +33,13 @@ import { OrganisationRepository } from './identity/organisation.repository';
       useFactory: (runtime: ServiceRuntime) =>
         new OrganisationRepository(runtime.db.pool, runtime.service),
     },
+    {
+      provide: RoutingRulesRepository,
+      inject: [serviceRuntime('intake')],
+      useFactory: (runtime: ServiceRuntime) =>
+        new RoutingRulesRepository(runtime.db.pool, runtime.service),
+    },
+    RoutingRulesSeeder,
     IdentityService,
     CaseStore,
     RegistrationService,

@@ -4,6 +4,8 @@ import { hashPassword, verifyPassword } from '@casegrid/auth';
 import { uuidv7 } from '@casegrid/kernel';
 import { DEMO_ADMIN_PASSWORD } from '@casegrid/platform';
 import type { Role } from '@casegrid/identity';
+import { findTies, type RoutingRule } from '@casegrid/intake';
+import type { RoutingRulesRepository } from '../routing/routing-rules.repository';
 import type { OrganisationRepository } from './organisation.repository';
 
 export interface OrganisationSeed {
@@ -16,6 +18,8 @@ export interface OrganisationSeed {
     departmentId: string;
     roles: Role[];
   }[];
+  /** The routing table of the demo organisation; ids fixed like the departments'. */
+  readonly routingRules: readonly (RoutingRule & { readonly note?: string })[];
 }
 
 export const DEMO_SEED_FILE = join(__dirname, 'seed', 'demo-organisation.json');
@@ -47,6 +51,22 @@ export async function seedOrganisation(
     if (await repository.credentials(user.username)) continue;
     await repository.addUser({ id: uuidv7(), ...user }, hash);
   }
+}
+
+/**
+ * First start: the seed file's routing rules, all in one transaction and only while the
+ * table is empty, so instances starting together converge and an administrator's edits
+ * are never overwritten. A seed whose rules tie stops the start: it is our mistake.
+ */
+export async function seedRoutingRules(
+  repository: RoutingRulesRepository,
+  seed: OrganisationSeed,
+): Promise<void> {
+  const tie = findTies(seed.routingRules)[0];
+  if (tie) throw new Error(`seed routing rules ${tie[0].id} and ${tie[1].id} tie`);
+  await repository.seedIfEmpty(
+    seed.routingRules.map(({ note, ...rule }) => ({ rule, note: note ?? null })),
+  );
 }
 
 /** The always-present `admin`, whose password follows CASEGRID_ADMIN_PASSWORD on every start. */
