@@ -70,10 +70,14 @@ const caseBody = (regionCode: string) => ({
   channel: 'window',
   title: '邻里噪音纠纷',
   description: '楼上装修噪音持续',
-  category: 'neighbor',
+  category: 'other',
   regionCode,
   parties: [{ ...party, idNumber: freshIdNumber() }],
 });
+
+const SEED = readSeed();
+const ROUTED_REGIONS = SEED.regions.map((r) => r.code).filter((code) => code.length === 12);
+const SEED_RULE = SEED.routingRules.find((r) => r.category === 'consumer')!;
 
 const ROWS: readonly Row[] = [
   { endpoint: 'GET /me', send: (h) => h.get('/api/v1/me'), inside: ALL(200) },
@@ -81,6 +85,27 @@ const ROWS: readonly Row[] = [
   { endpoint: 'GET /departments', send: (h) => h.get('/api/v1/departments'), inside: ALL(200) },
   { endpoint: 'GET /users', send: (h) => h.get('/api/v1/users'), inside: ALL(200) },
   { endpoint: 'GET /categories', send: (h) => h.get('/api/v1/categories'), inside: ALL(200) },
+  { endpoint: 'GET /routing-rules', send: (h) => h.get('/api/v1/routing-rules'), inside: ALL(200) },
+  {
+    endpoint: 'POST /routing-rules',
+    // Each admin call writes a rule with criteria no other rule has (no tie).
+    send: (h, _t, n) =>
+      h.post('/api/v1/routing-rules').send({
+        category: ['business', 'damages', 'village_affairs', 'fire'][n % 4],
+        regionCode: ROUTED_REGIONS[Math.floor(n / 4) % ROUTED_REGIONS.length],
+        leadDepartmentType: 'governance_center',
+        tier: 'township',
+      }),
+    inside: ADMIN_ONLY(201),
+  },
+  {
+    endpoint: 'PUT /routing-rules/{id}',
+    send: (h) =>
+      h
+        .put(`/api/v1/routing-rules/${SEED_RULE.id}`)
+        .send({ ...SEED_RULE, id: undefined, note: '表格测试' }),
+    inside: ADMIN_ONLY(200),
+  },
   {
     endpoint: 'POST /regions',
     send: (h, _t, n) =>

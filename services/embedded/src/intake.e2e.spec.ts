@@ -13,7 +13,7 @@ const body = (overrides: Record<string, unknown> = {}) => ({
   channel: 'window',
   title: '邻里噪音纠纷',
   description: '楼上装修噪音持续',
-  category: 'neighbor',
+  category: 'other',
   regionCode: '370102001001',
   parties: [{ role: 'applicant', name: '王五', idNumber: freshIdNumber(), phone: '13812345678' }],
   ...overrides,
@@ -176,6 +176,84 @@ describe('intake over HTTP', () => {
     });
   });
 
+  describe('routing at registration', () => {
+    const eventsOf = async (caseId: string) => {
+      const intake = casegrid.app.get<ServiceRuntime>(serviceRuntime('intake'));
+      const { rows } = await intake.db.pool.query<{
+        event_type: string;
+        data: Record<string, unknown>;
+      }>(
+        'select event_type, data from intake.events where stream_id = $1 order by stream_position',
+        [caseId],
+      );
+      return rows;
+    };
+
+    it('dispatches a neighbour dispute to the community mediation committee, and says why', async () => {
+      const response = await (
+        await as('clerk.jiefang')
+      )
+        .post('/api/v1/cases')
+        .send(body({ category: 'neighbor' }))
+        .expect(201);
+      const { id, status } = response.body as { id: string; status: string };
+      expect(status).toBe('dispatched');
+      const [registered, dispatched] = await eventsOf(id);
+      expect(registered?.event_type).toBe('CaseRegistered');
+      expect(dispatched).toMatchObject({
+        event_type: 'CaseDispatched',
+        data: {
+          by: 'rule',
+          leadDepartmentId: department('山大路社区人民调解委员会'),
+          coDepartmentIds: [department('山大路社区居民委员会')],
+          ruleId: expect.any(String) as string,
+          explanation: expect.stringContaining('370102001001') as string,
+        },
+      });
+      // The lead's mediator signs for it.
+      await (
+        await as('mediator.shanda')
+      )
+        .post(`/api/v1/cases/${id}/accept`)
+        .send({ track: 'mediation' })
+        .expect(200);
+    });
+
+    it('sends a major labour dispute to the district labour inspectorate', async () => {
+      const response = await (
+        await as('clerk.jiefang')
+      )
+        .post('/api/v1/cases')
+        .send(body({ category: 'labor_wage', severity: 'major' }))
+        .expect(201);
+      const [, dispatched] = await eventsOf((response.body as { id: string }).id);
+      expect(dispatched?.data).toMatchObject({
+        by: 'rule',
+        leadDepartmentId: department('历下区人力资源和社会保障局（劳动监察大队）'),
+      });
+    });
+
+    it('leaves a case no rule covers waiting for the township dispatcher, and says why', async () => {
+      const response = await (
+        await as('clerk.jiefang')
+      )
+        .post('/api/v1/cases')
+        .send(body({ category: 'other' }))
+        .expect(201);
+      const { id, status } = response.body as { id: string; status: string };
+      expect(status).toBe('registered');
+      const [, waiting] = await eventsOf(id);
+      expect(waiting).toMatchObject({
+        event_type: 'CaseAwaitingDispatch',
+        data: {
+          reason: 'no_rule',
+          dispatcherRegionCode: '370102001000',
+          explanation: expect.any(String) as string,
+        },
+      });
+    });
+  });
+
   describe('repeat submissions', () => {
     it('link to the open case of the same applicant, category and village, and count', async () => {
       const clerk = await as('clerk.jiefang');
@@ -197,7 +275,7 @@ describe('intake over HTTP', () => {
         id: first.id,
         number: first.number,
         status: 'registered',
-        version: 2,
+        version: 3,
         repeat: true,
         submissionCount: 2,
       });
@@ -271,7 +349,7 @@ describe('intake over HTTP', () => {
       await handler
         .post(`/api/v1/cases/${id}/accept`)
         .send({ track: 'direct' })
-        .expect(200, { id, version: 3, status: 'accepted' });
+        .expect(200, { id, version: 4, status: 'accepted' });
       const again = await handler
         .post(`/api/v1/cases/${id}/accept`)
         .send({ track: 'direct' })
@@ -286,7 +364,7 @@ describe('intake over HTTP', () => {
       await handler
         .post(`/api/v1/cases/${id}/resolve`)
         .send({ outcome: 'referred', summary: '引导诉讼', referral: 'litigation' })
-        .expect(200, { id, version: 4, status: 'referred' });
+        .expect(200, { id, version: 5, status: 'referred' });
     });
 
     it('returns to the dispatcher, who dispatches again', async () => {
@@ -297,7 +375,7 @@ describe('intake over HTTP', () => {
       )
         .post(`/api/v1/cases/${id}/return`)
         .send({ reason: '属派出所职责' })
-        .expect(200, { id, version: 3, status: 'registered' });
+        .expect(200, { id, version: 4, status: 'registered' });
       await dispatchTo(id, department('解放路街道派出所'));
       await (
         await as('handler.jiefang.pcs')
@@ -328,7 +406,7 @@ describe('intake over HTTP', () => {
       await mediator
         .post(`/api/v1/cases/${id}/escalate`)
         .send({ reason: '需区级协调' })
-        .expect(200, { id, version: 5, status: 'dispatched' });
+        .expect(200, { id, version: 6, status: 'dispatched' });
       await mediator.post(`/api/v1/cases/${id}/accept`).send({ track: 'mediation' }).expect(404);
     });
 

@@ -58,7 +58,7 @@ describe('personal data', () => {
         channel: 'window',
         title: '房屋漏水纠纷',
         description: '楼上漏水致楼下受损',
-        category: 'neighbor',
+        category: 'other',
         regionCode: '370102001001',
         parties: [
           { role: 'applicant', ...CLEAR },

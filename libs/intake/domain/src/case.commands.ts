@@ -1,3 +1,4 @@
+import type { RoutingDecision } from './routing';
 import type { Command } from '@casegrid/kernel';
 import type { PersonalField } from '@casegrid/identity';
 import type {
@@ -8,8 +9,14 @@ import type {
   Track,
 } from './case.events';
 
-/** The adapter has allocated the number and sealed the parties; the domain checks the rest. */
-export type RegisterCase = Command<'RegisterCase', CaseRegistered['data']>;
+/**
+ * The adapter has allocated the number, sealed the parties and run the routing engine
+ * (pure, over the rules and departments it read); the domain checks the rest.
+ */
+export type RegisterCase = Command<
+  'RegisterCase',
+  CaseRegistered['data'] & { readonly routing: RoutingDecision | null }
+>;
 
 export type RecordRepeatSubmission = Command<
   'RecordRepeatSubmission',

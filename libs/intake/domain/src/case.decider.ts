@@ -26,16 +26,48 @@ import {
 } from './case.lifecycle';
 import { evolve, initialState, type IntakeCase } from './case.state';
 
-function register(command: RegisterCase, state: IntakeCase): CaseRegistered[] {
+function register(command: RegisterCase, state: IntakeCase): IntakeEvent[] {
   if (state.status !== 'unregistered') {
     throw new IllegalStateError(`case ${state.caseId} is already registered as ${state.number}`);
   }
-  if (!command.data.parties.some((p) => p.role === 'applicant')) {
+  const { routing, ...data } = command.data;
+  if (!data.parties.some((p) => p.role === 'applicant')) {
     throw new ValidationError([
       { field: 'parties', message: 'at least one applicant is required' },
     ]);
   }
-  return [{ type: 'CaseRegistered', data: command.data, metadata: metadataOf(command.metadata) }];
+  const metadata = metadataOf(command.metadata);
+  const registered: CaseRegistered = { type: 'CaseRegistered', data, metadata };
+  if (routing === null) return [registered];
+  // The engine's decision, with its explanation, is part of the history (issue 4).
+  if (routing.outcome === 'routed') {
+    const { leadDepartmentId, coDepartmentIds, ruleId, explanation } = routing;
+    return [
+      registered,
+      {
+        type: 'CaseDispatched',
+        data: {
+          caseId: data.caseId,
+          leadDepartmentId,
+          coDepartmentIds,
+          note: null,
+          by: 'rule',
+          ruleId,
+          explanation,
+        },
+        metadata,
+      },
+    ];
+  }
+  const { reason, explanation, dispatcherRegionCode } = routing;
+  return [
+    registered,
+    {
+      type: 'CaseAwaitingDispatch',
+      data: { caseId: data.caseId, reason, explanation, dispatcherRegionCode },
+      metadata,
+    },
+  ];
 }
 
 function dispatch(command: DispatchCase, state: IntakeCase): CaseDispatched[] {
@@ -54,7 +86,15 @@ function dispatch(command: DispatchCase, state: IntakeCase): CaseDispatched[] {
   return [
     {
       type: 'CaseDispatched',
-      data: { caseId: current.caseId, leadDepartmentId, coDepartmentIds, note, by: 'manual' },
+      data: {
+        caseId: current.caseId,
+        leadDepartmentId,
+        coDepartmentIds,
+        note,
+        by: 'manual',
+        ruleId: null,
+        explanation: null,
+      },
       metadata: metadataOf(command.metadata),
     },
   ];

@@ -2,6 +2,7 @@ import { deciderSpec } from '@casegrid/testing';
 import type { IntakeCommand } from './case.commands';
 import { intakeCaseDecider } from './case.decider';
 import type { CaseRegistered, Party } from './case.events';
+import type { RoutingDecision } from './routing';
 
 const spec = deciderSpec(intakeCaseDecider);
 
@@ -9,6 +10,53 @@ describe('an intake case', () => {
   describe('when unregistered', () => {
     it('is registered with its sealed parties', () => {
       spec.when(register()).then([registered()]);
+    });
+    it('is dispatched at once when a routing rule decided, with the explanation', () => {
+      const routed: RoutingDecision = {
+        outcome: 'routed',
+        ruleId: 'rule-neighbor',
+        leadDepartmentId: 'd-committee',
+        coDepartmentIds: ['d-police'],
+        explanation: '规则 rule-neighbor 匹配：邻里纠纷，轻微，村级调委会',
+        tier: 'village',
+      };
+      spec.when(register({}, routed)).then([
+        registered(),
+        {
+          type: 'CaseDispatched',
+          data: {
+            caseId: CASE_ID,
+            leadDepartmentId: 'd-committee',
+            coDepartmentIds: ['d-police'],
+            note: null,
+            by: 'rule',
+            ruleId: 'rule-neighbor',
+            explanation: routed.explanation,
+          },
+          metadata: EVENT_META,
+        },
+      ]);
+    });
+    it('waits for the township dispatcher when no rule decided, and says why', () => {
+      const unrouted: RoutingDecision = {
+        outcome: 'unrouted',
+        reason: 'no_rule',
+        explanation: '无匹配规则，待解放路街道综治中心分流',
+        dispatcherRegionCode: '370102001000',
+      };
+      spec.when(register({}, unrouted)).then([
+        registered(),
+        {
+          type: 'CaseAwaitingDispatch',
+          data: {
+            caseId: CASE_ID,
+            reason: 'no_rule',
+            explanation: unrouted.explanation,
+            dispatcherRegionCode: '370102001000',
+          },
+          metadata: EVENT_META,
+        },
+      ]);
     });
     it('needs an applicant', () => {
       spec
@@ -63,6 +111,8 @@ describe('an intake case', () => {
               coDepartmentIds: ['d-co'],
               note: null,
               by: 'manual',
+              ruleId: null,
+              explanation: null,
             },
             metadata: EVENT_META,
           },
@@ -83,6 +133,8 @@ describe('an intake case', () => {
           coDepartmentIds: [],
           note: null,
           by: 'manual' as const,
+          ruleId: null,
+          explanation: null,
         },
         metadata: EVENT_META,
       };
@@ -144,8 +196,11 @@ const DATA: CaseRegistered['data'] = {
   parties: [applicant],
   attachments: [],
 };
-function register(overrides: Partial<CaseRegistered['data']> = {}): IntakeCommand {
-  return { type: 'RegisterCase', data: { ...DATA, ...overrides }, metadata: COMMAND_META };
+function register(
+  overrides: Partial<CaseRegistered['data']> = {},
+  routing: RoutingDecision | null = null,
+): IntakeCommand {
+  return { type: 'RegisterCase', data: { ...DATA, ...overrides, routing }, metadata: COMMAND_META };
 }
 function registered(): CaseRegistered {
   return { type: 'CaseRegistered', data: DATA, metadata: EVENT_META };

@@ -76,8 +76,23 @@ export type CaseDispatched = Event<
     readonly leadDepartmentId: string;
     readonly coDepartmentIds: readonly string[];
     readonly note: string | null;
-    /** `manual` here; issue 4's routing engine adds `rule`. */
-    readonly by: 'manual';
+    /** A dispatcher by hand, or the routing engine at registration. */
+    readonly by: 'manual' | 'rule';
+    /** The routing rule that decided, and why (engine dispatches only). */
+    readonly ruleId: string | null;
+    readonly explanation: string | null;
+  }
+>;
+
+/** No routing rule or no covering department: the township 综治中心's dispatcher decides. */
+export type CaseAwaitingDispatch = Event<
+  'CaseAwaitingDispatch',
+  {
+    readonly caseId: string;
+    readonly reason: 'no_rule' | 'no_department';
+    readonly explanation: string;
+    /** The township whose dispatchers see it first. */
+    readonly dispatcherRegionCode: string;
   }
 >;
 
@@ -166,6 +181,7 @@ export type IntakeEvent =
   | CaseRegistered
   | RepeatSubmissionRecorded
   | CaseDispatched
+  | CaseAwaitingDispatch
   | CaseAccepted
   | CaseReturned
   | CaseTransferred

@@ -338,6 +338,8 @@ function dispatched(): IntakeEvent {
     coDepartmentIds: [CO],
     note: null,
     by: 'manual',
+    ruleId: null,
+    explanation: null,
   });
 }
 function command(type: IntakeCommand['type'], data: unknown): IntakeCommand {

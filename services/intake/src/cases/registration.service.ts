@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { Principal } from '@casegrid/identity';
 import type { IdempotencyOf } from '@casegrid/platform';
-import { normaliseIdNumber, PERSONAL_FIELDS } from '@casegrid/identity';
-import { isCategory, type Party } from '@casegrid/intake';
+import { normaliseIdNumber, PERSONAL_FIELDS, type DepartmentType } from '@casegrid/identity';
+import { isCategory, route, type Party, type RoutingDecision } from '@casegrid/intake';
 import { uuidv7, ValidationError, type FieldError } from '@casegrid/kernel';
 import { OrganisationRepository } from '../identity/organisation.repository';
 import type { PartyDto, RegisterCaseDto } from './cases.dto';
+import { RoutingRulesRepository } from '../routing/routing-rules.repository';
 import { CaseStore } from './case.store';
 import { findRepeatOf, lockRepeatKeys } from './open-cases.projection';
 
@@ -28,6 +29,7 @@ export class RegistrationService {
   constructor(
     private readonly cases: CaseStore,
     private readonly organisation: OrganisationRepository,
+    private readonly rules: RoutingRulesRepository,
   ) {}
 
   /**
@@ -49,7 +51,8 @@ export class RegistrationService {
         const number = await this.allocateNumber(client, dto.regionCode, now);
         const parties: Party[] = [];
         for (const party of dto.parties) parties.push(await this.sealParty(client, caseId, party));
-        const { version } = await this.cases.decideAndAppend(
+        const routing = await this.route(client, dto);
+        const { version, state } = await this.cases.decideAndAppend(
           client,
           caseId,
           { state: { status: 'unregistered' }, version: 0 },
@@ -70,6 +73,7 @@ export class RegistrationService {
               occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : null,
               parties,
               attachments: dto.attachments ?? [],
+              routing,
             },
             metadata: this.cases.metadata(caller),
           },
@@ -77,13 +81,40 @@ export class RegistrationService {
         return {
           id: caseId,
           number,
-          status: 'registered',
+          status: state.status,
           version,
           repeat: false,
           submissionCount: 1,
         };
       },
       idempotency && { ...idempotency, scope: caller.userId },
+    );
+  }
+
+  /**
+   * 属地管理: the rules and the departments covering the case's region, read in the
+   * registration's transaction, handed to the pure engine; its decision (and why) is
+   * recorded with the registration.
+   */
+  private async route(client: PoolClient, dto: RegisterCaseDto): Promise<RoutingDecision> {
+    const [rules, departments] = await Promise.all([
+      this.rules.all(client),
+      this.organisation.departmentsCovering(dto.regionCode, client),
+    ]);
+    return route(
+      {
+        category: dto.category,
+        regionCode: dto.regionCode,
+        kind: dto.kind,
+        severity: dto.severity ?? 'minor',
+      },
+      rules,
+      departments.map((d) => ({
+        id: d.id,
+        name: d.name,
+        regionCode: d.regionCode,
+        type: d.type as DepartmentType,
+      })),
     );
   }
 

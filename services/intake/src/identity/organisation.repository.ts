@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { parentRegionCode, regionTier, type Principal, type Role } from '@casegrid/identity';
-import { quoteSchema } from '@casegrid/event-store';
+import { quoteSchema, type Queryable } from '@casegrid/event-store';
 
 export interface RegionRow {
   readonly code: string;
@@ -168,6 +168,21 @@ export class OrganisationRepository {
     const { rows } = await this.pool.query<Omit<DepartmentRow, 'tier'>>(
       `select ${DEPARTMENT_COLUMNS} from ${this.s}.departments d where d.region_code = $1 and d.type = $2 order by d.id`,
       [regionCode, type],
+    );
+    return rows.map(withTier);
+  }
+
+  /** Every department at the region or one of its ancestors: what the routing engine may pick. */
+  async departmentsCovering(
+    regionCode: string,
+    db: Queryable = this.pool,
+  ): Promise<DepartmentRow[]> {
+    const chain: string[] = [];
+    for (let code: string | undefined = regionCode; code; code = parentRegionCode(code))
+      chain.push(code);
+    const { rows } = await db.query<Omit<DepartmentRow, 'tier'>>(
+      `select ${DEPARTMENT_COLUMNS} from ${this.s}.departments d where d.region_code = any($1::text[]) order by d.id`,
+      [chain],
     );
     return rows.map(withTier);
   }
