@@ -328,6 +328,89 @@ describe('intake over HTTP', () => {
     });
   });
 
+  describe('commands on a case', () => {
+    const UNKNOWN = '0193a000-0000-7000-8000-00000000dead';
+    const BAD: readonly (readonly [string, string, string[], Record<string, unknown>])[] = [
+      ['dispatch', 'dispatcher.jiefang', ['leadDepartmentId'], {}],
+      [
+        'dispatch',
+        'dispatcher.jiefang',
+        ['leadDepartmentId', 'coDepartmentIds'],
+        { leadDepartmentId: 'x', coDepartmentIds: ['y'] },
+      ],
+      [
+        'dispatch',
+        'dispatcher.jiefang',
+        ['leadDepartmentId', 'coDepartmentIds[0]'],
+        { leadDepartmentId: UNKNOWN, coDepartmentIds: [UNKNOWN] },
+      ],
+      [
+        'accept',
+        'handler.jiefang.sfs',
+        ['track', 'handlerId'],
+        { track: 'courtroom', handlerId: 'me' },
+      ],
+      ['return', 'handler.jiefang.sfs', ['reason'], { reason: '' }],
+      [
+        'transfer',
+        'handler.jiefang.sfs',
+        ['toDepartmentId'],
+        { toDepartmentId: UNKNOWN, reason: '移交' },
+      ],
+      [
+        'transfer',
+        'dispatcher.jiefang',
+        ['toDepartmentId', 'reason'],
+        { reason: 'x'.repeat(1001) },
+      ],
+      ['escalate', 'handler.jiefang.sfs', ['reason'], { reason: 42 }],
+      [
+        'resolve',
+        'handler.jiefang.sfs',
+        ['outcome', 'summary', 'referral'],
+        { outcome: 'settled', summary: '', referral: 'court' },
+      ],
+    ];
+    it.each(BAD)(
+      '%s as %s refuses bad %j, listing them, and writes nothing',
+      async (command, username, fields, payload) => {
+        const id = (
+          (await (await as('clerk.jiefang')).post('/api/v1/cases').send(body()).expect(201))
+            .body as { id: string }
+        ).id;
+        await (
+          await as('dispatcher.jiefang')
+        )
+          .post(`/api/v1/cases/${id}/dispatch`)
+          .send({ leadDepartmentId: department('解放路街道司法所') })
+          .expect(200);
+        const before = await eventCount();
+        const response = await (
+          await as(username)
+        )
+          .post(`/api/v1/cases/${id}/${command}`)
+          .send(payload)
+          .expect(400);
+        expect(
+          (response.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort(),
+        ).toEqual([...fields].sort());
+        expect(await eventCount()).toBe(before);
+      },
+    );
+
+    it('answers a malformed case id with 400 and an unknown one with 404', async () => {
+      const dispatcher = await as('dispatcher.jiefang');
+      await dispatcher
+        .post('/api/v1/cases/not-a-uuid/dispatch')
+        .send({ leadDepartmentId: department('解放路街道司法所') })
+        .expect(400);
+      await dispatcher
+        .post(`/api/v1/cases/${UNKNOWN}/dispatch`)
+        .send({ leadDepartmentId: department('解放路街道司法所') })
+        .expect(404);
+    });
+  });
+
   describe('the lifecycle', () => {
     const lead = () => department('解放路街道司法所');
     const register = async (): Promise<string> =>
