@@ -40,6 +40,103 @@ describe('intake over HTTP', () => {
     await casegrid?.stop();
   });
 
+  describe('the organisation', () => {
+    const counts = async () => {
+      const intake = casegrid.app.get<ServiceRuntime>(serviceRuntime('intake'));
+      const { rows } = await intake.db.pool.query<{ n: string }>(
+        'select (select count(*) from intake.regions) + (select count(*) from intake.departments) + (select count(*) from intake.users) as n',
+      );
+      return Number(rows[0]!.n);
+    };
+    it.each([
+      ['regions', {}, ['code', 'name']],
+      ['regions', { code: '37010200100', name: '' }, ['code', 'name']],
+      ['regions', { code: '370102009001', name: '无上级社区' }, ['code']],
+      [
+        'departments',
+        { name: 'x'.repeat(101), type: 'ministry', regionCode: '3701' },
+        ['name', 'type', 'regionCode'],
+      ],
+      [
+        'departments',
+        { name: '不存在地区的部门', type: 'housing', regionCode: '370102009000' },
+        ['regionCode'],
+      ],
+      [
+        'users',
+        { username: 'a b', name: '', departmentId: 'nope', roles: ['king'], password: 'short' },
+        ['username', 'name', 'departmentId', 'roles', 'password'],
+      ],
+      [
+        'users',
+        {
+          username: 'ghost.user',
+          name: '幽灵',
+          departmentId: '0193a000-0000-7000-8000-00000000dead',
+          roles: ['handler'],
+          password: 'a-long-enough-password',
+        },
+        ['departmentId'],
+      ],
+    ])(
+      'POST /%s refuses %j, listing every field, and writes nothing',
+      async (resource, payload, fields) => {
+        const before = await counts();
+        const response = await (
+          await as('admin')
+        )
+          .post(`/api/v1/${resource}`)
+          .send(payload)
+          .expect(400);
+        expect(
+          (response.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort(),
+        ).toEqual([...fields].sort());
+        expect(await counts()).toBe(before);
+      },
+    );
+
+    it('refuses a taken username and an existing region with 409', async () => {
+      const admin = await as('admin');
+      await admin
+        .post('/api/v1/regions')
+        .send({ code: '370102001001', name: '山大路社区' })
+        .expect(409);
+      await admin
+        .post('/api/v1/users')
+        .send({
+          username: 'CLERK.JIEFANG',
+          name: '重名',
+          departmentId: department('解放路街道司法所'),
+          roles: ['handler'],
+          password: 'a-long-enough-password',
+        })
+        .expect(409);
+    });
+
+    it('creates a user who can sign in and act in their department', async () => {
+      const admin = await as('admin');
+      await admin
+        .post('/api/v1/users')
+        .send({
+          username: 'new.handler',
+          name: '新承办人',
+          departmentId: department('解放路街道派出所'),
+          roles: ['handler'],
+          password: 'a-long-enough-password',
+        })
+        .expect(201);
+      const token = await casegrid.token('new.handler', 'a-long-enough-password');
+      const me = await request(casegrid.url)
+        .get('/api/v1/me')
+        .auth(token, { type: 'bearer' })
+        .expect(200);
+      expect(me.body).toMatchObject({
+        department: { name: '解放路街道派出所' },
+        jurisdiction: { regionCode: '370102001000' },
+      });
+    });
+  });
+
   describe('registration', () => {
     it.each([
       [
