@@ -3,6 +3,7 @@ import type { ServiceDefinition } from '@casegrid/runtime';
 import { casesMigrations } from './cases/cases.migrations';
 import { openCasesMigrations } from './cases/open-cases.projection';
 import { identityMigrations } from './identity/identity.migrations';
+import { deadlinePolicyMigrations } from './deadlines/deadline-policies.repository';
 import { IntakeModule } from './intake.module';
 import { routingMigrations } from './routing/routing.migrations';
 
@@ -16,6 +17,7 @@ export const intakeService: ServiceDefinition = {
     ...casesMigrations('intake'),
     ...routingMigrations('intake'),
     ...openCasesMigrations('intake'),
+    ...deadlinePolicyMigrations('intake'),
   ],
 };
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DeadlinePoliciesController } from './deadlines/deadline-policies.controller';
+import { DeadlinePolicyRepository } from './deadlines/deadline-policies.repository';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 import { CaseStore } from './cases/case.store';
 import { CasesController } from './cases/cases.controller';
@@ -21,12 +23,19 @@ import { RoutingRulesSeeder } from './routing/routing-rules.seeder';
  */
 @Module({
   controllers: [
+    DeadlinePoliciesController,
     IdentityController,
     OrganisationController,
     RoutingRulesController,
     CasesController,
   ],
   providers: [
+    {
+      provide: DeadlinePolicyRepository,
+      inject: [serviceRuntime('intake')],
+      useFactory: (runtime: ServiceRuntime) =>
+        new DeadlinePolicyRepository(runtime.db.pool, runtime.service),
+    },
     {
       provide: OrganisationRepository,
       inject: [serviceRuntime('intake')],

@@ -1,0 +1,2 @@
+export * from './deadline-policy';
+export * from './default-policies';

@@ -1,0 +1,125 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { Pool } from 'pg';
+import { DEFAULT_DEADLINE_POLICIES, type DeadlinePolicy } from '@casegrid/deadlines';
+import {
+  inTransaction,
+  quoteSchema,
+  type MigrationClass,
+  type Queryable,
+} from '@casegrid/event-store';
+
+export const deadlinePolicyMigrations = (schema: string): MigrationClass[] => {
+  const s = quoteSchema(schema);
+  class IntakeDeadlinePolicies1763900000006 implements MigrationInterface {
+    readonly name = 'IntakeDeadlinePolicies1763900000006';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`
+        create table ${s}.deadline_policies (
+          code text not null,
+          version int not null,
+          policy jsonb not null,
+          effective_from timestamptz not null default now(),
+          changed_by text not null,
+          primary key (code, version)
+        );`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`drop table ${s}.deadline_policies`);
+    }
+  }
+  return [IntakeDeadlinePolicies1763900000006];
+};
+
+export interface VersionedPolicy extends DeadlinePolicy {
+  readonly version: number;
+  readonly effectiveFrom: string;
+}
+
+/**
+ * Deadline policies, versioned: a change never edits a row, it adds the next version,
+ * effective from its commit. A clock keeps the version it started under (issue 5), so
+ * a change applies to clocks started after it, and an inspector can see which rule held.
+ */
+export class DeadlinePolicyRepository {
+  private readonly table: string;
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
+    this.table = `${quoteSchema(schema)}.deadline_policies`;
+  }
+
+  async current(db: Queryable = this.pool): Promise<VersionedPolicy[]> {
+    const { rows } = await db.query<{
+      policy: DeadlinePolicy;
+      version: number;
+      effective_from: Date;
+    }>(
+      `select distinct on (code) policy, version, effective_from from ${this.table} order by code, version desc`,
+    );
+    return rows.map((r) => ({
+      ...r.policy,
+      version: r.version,
+      effectiveFrom: r.effective_from.toISOString(),
+    }));
+  }
+
+  /**
+   * Adds a version for each policy that differs from its current one; unchanged ones stay
+   * as they are. One transaction under an advisory lock: two admins saving at once produce
+   * consecutive versions, never the same one twice.
+   */
+  async save(policies: readonly DeadlinePolicy[], actor: string): Promise<string[]> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query(
+        "select pg_advisory_xact_lock(hashtextextended('casegrid:deadline-policies', 0))",
+      );
+      const current = new Map((await this.current(client)).map((p) => [p.code, p]));
+      const changed: string[] = [];
+      for (const policy of policies) {
+        const before = current.get(policy.code);
+        if (before && sameJson(strip(before), policy)) continue;
+        await client.query(
+          `insert into ${this.table} (code, version, policy, changed_by) values ($1, $2, $3, $4)`,
+          [policy.code, (before?.version ?? 0) + 1, JSON.stringify(policy), actor],
+        );
+        changed.push(policy.code);
+      }
+      return changed;
+    });
+  }
+
+  /** First start: the statutory defaults, only while the table is empty. */
+  async seedIfEmpty(): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query(
+        "select pg_advisory_xact_lock(hashtextextended('casegrid:deadline-policies', 0))",
+      );
+      const { rows } = await client.query(`select 1 from ${this.table} limit 1`);
+      if (rows.length > 0) return;
+      for (const policy of DEFAULT_DEADLINE_POLICIES) {
+        await client.query(
+          `insert into ${this.table} (code, version, policy, changed_by) values ($1, 1, $2, 'system:seed')`,
+          [policy.code, JSON.stringify(policy)],
+        );
+      }
+    });
+  }
+}
+
+const strip = ({ version: _v, effectiveFrom: _e, ...policy }: VersionedPolicy): DeadlinePolicy =>
+  policy;
+
+const canonical = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(canonical)
+    : value !== null && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.keys(value)
+            .sort()
+            .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+        )
+      : value;
+
+const sameJson = (a: unknown, b: unknown): boolean =>
+  JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
