@@ -1,6 +1,7 @@
 import request from 'supertest';
 
 type Agent = request.Agent;
+import { DEFAULT_DEADLINE_POLICIES } from '@casegrid/deadlines';
 import { ROLES, type Role } from '@casegrid/identity';
 import { readSeed } from '@casegrid/service-intake';
 import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
@@ -86,6 +87,16 @@ const ROWS: readonly Row[] = [
   { endpoint: 'GET /users', send: (h) => h.get('/api/v1/users'), inside: ALL(200) },
   { endpoint: 'GET /categories', send: (h) => h.get('/api/v1/categories'), inside: ALL(200) },
   { endpoint: 'GET /routing-rules', send: (h) => h.get('/api/v1/routing-rules'), inside: ALL(200) },
+  {
+    endpoint: 'GET /deadline-policies',
+    send: (h) => h.get('/api/v1/deadline-policies'),
+    inside: ALL(200),
+  },
+  {
+    endpoint: 'PUT /deadline-policies',
+    send: (h) => h.put('/api/v1/deadline-policies').send({ items: [DEFAULT_DEADLINE_POLICIES[0]] }),
+    inside: ADMIN_ONLY(200),
+  },
   {
     endpoint: 'POST /routing-rules',
     // Each admin call writes a rule with criteria no other rule has (no tie).
