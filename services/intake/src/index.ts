@@ -1,5 +1,6 @@
 import { personalDataMigrations } from '@casegrid/personal-data';
 import type { ServiceDefinition } from '@casegrid/runtime';
+import { calendarsMigrations } from './calendars/calendars.migrations';
 import { casesMigrations } from './cases/cases.migrations';
 import { openCasesMigrations } from './cases/open-cases.projection';
 import { identityMigrations } from './identity/identity.migrations';
@@ -17,6 +18,7 @@ export const intakeService: ServiceDefinition = {
     ...casesMigrations('intake'),
     ...routingMigrations('intake'),
     ...openCasesMigrations('intake'),
+    ...calendarsMigrations('intake'),
     ...deadlinePolicyMigrations('intake'),
   ],
 };

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { DeadlinePoliciesController } from './deadlines/deadline-policies.controller';
 import { DeadlinePolicyRepository } from './deadlines/deadline-policies.repository';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
+import { calendarProviders } from './calendars/calendars.providers';
+import { CalendarsController } from './calendars/calendars.controller';
 import { CaseStore } from './cases/case.store';
 import { CasesController } from './cases/cases.controller';
 import { CaseCommands } from './cases/case-commands.service';
@@ -27,6 +29,7 @@ import { RoutingRulesSeeder } from './routing/routing-rules.seeder';
     IdentityController,
     OrganisationController,
     RoutingRulesController,
+    CalendarsController,
     CasesController,
   ],
   providers: [
@@ -49,6 +52,7 @@ import { RoutingRulesSeeder } from './routing/routing-rules.seeder';
         new RoutingRulesRepository(runtime.db.pool, runtime.service),
     },
     RoutingRulesSeeder,
+    ...calendarProviders,
     IdentityService,
     CaseStore,
     RegistrationService,
