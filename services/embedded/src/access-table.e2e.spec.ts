@@ -88,6 +88,19 @@ const ROWS: readonly Row[] = [
   { endpoint: 'GET /categories', send: (h) => h.get('/api/v1/categories'), inside: ALL(200) },
   { endpoint: 'GET /routing-rules', send: (h) => h.get('/api/v1/routing-rules'), inside: ALL(200) },
   {
+    endpoint: 'GET /calendars/{year}',
+    send: (h) => h.get('/api/v1/calendars/2026'),
+    inside: ALL(200),
+  },
+  {
+    endpoint: 'PUT /calendars/{year}',
+    send: (h) =>
+      h.put('/api/v1/calendars/2030').send({ holidays: ['2030-01-01'], makeupWorkdays: [] }),
+    // 201 loads the year; the admin's second call replaces it.
+    inside: S(403, 403, 403, 403, 403, 403, 403, 403, 201),
+    outside: S(403, 403, 403, 403, 403, 403, 403, 403, 200),
+  },
+  {
     endpoint: 'GET /deadline-policies',
     send: (h) => h.get('/api/v1/deadline-policies'),
     inside: ALL(200),
