@@ -3,3 +3,4 @@ export * from './infrastructure';
 export * from './runtime.module';
 export * from './run-casegrid';
 export * from './personal-data-keys';
+export * from './reference';

@@ -22,6 +22,8 @@ import {
   type RateLimiter,
 } from '@casegrid/platform';
 import { loadPersonalDataKeys, type PersonalDataKeys } from './personal-data-keys';
+import { referenceReplicaMigrations } from './reference/reference.migrations';
+import { ReferenceReplica } from './reference/reference.replica';
 import type { ServiceDefinition } from './service-definition';
 
 /** What one service gets from the kernel in this process. */
@@ -37,7 +39,8 @@ type Log = (message: string, error?: unknown) => void;
 /**
  * Everything a process connects to, opened before Nest starts (so a missing database
  * fails the boot with its own message) and closed after Nest stopped: per service its
- * schema (migrated), event store and outbox relay; one transport; Redis when configured.
+ * schema (migrated), event store, outbox relay and reference-data replica; one transport;
+ * Redis when configured.
  */
 export class Infrastructure {
   /**
@@ -48,6 +51,8 @@ export class Infrastructure {
 
   private constructor(
     readonly runtimes: ReadonlyMap<ServiceName, ServiceRuntime>,
+    /** Every service of the process keeps its copy of reference data, intake too. */
+    readonly replicas: ReadonlyMap<ServiceName, ReferenceReplica>,
     readonly transport: Transport,
     readonly redis: Redis | undefined,
     readonly personalDataKeys: PersonalDataKeys,
@@ -65,13 +70,18 @@ export class Infrastructure {
     try {
       const transport = await openTransport(config, log, owned);
       const runtimes = new Map<ServiceName, ServiceRuntime>();
+      const replicas = new Map<ServiceName, ReferenceReplica>();
       for (const definition of services) {
         const url = databaseUrlFor(config, definition.name);
         if (!url) throw new Error(`no database for service ${definition.name}`);
         const db = await openServiceDatabase({
           url,
           schema: definition.name,
-          migrations: [...kernelMigrations(definition.name), ...(definition.migrations ?? [])],
+          migrations: [
+            ...kernelMigrations(definition.name),
+            ...referenceReplicaMigrations(definition.name),
+            ...(definition.migrations ?? []),
+          ],
         });
         owned.push(db);
         const relay = new OutboxRelay({
@@ -87,6 +97,15 @@ export class Infrastructure {
           onAppended: () => relay.wake(),
         });
         runtimes.set(definition.name, { service: definition.name, db, store, relay });
+        replicas.set(
+          definition.name,
+          new ReferenceReplica({
+            service: definition.name,
+            pool: db.pool,
+            schema: definition.name,
+            transport,
+          }),
+        );
       }
       const redis = config.redisUrl
         ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 })
@@ -97,7 +116,7 @@ export class Infrastructure {
       }
       owned.push(transport);
       const keys = await loadPersonalDataKeys(config);
-      return new Infrastructure(runtimes, transport, redis, keys, owned);
+      return new Infrastructure(runtimes, replicas, transport, redis, keys, owned);
     } catch (error) {
       await closeAll(owned);
       throw error;
@@ -109,8 +128,26 @@ export class Infrastructure {
     for (const runtime of this.runtimes.values()) runtime.relay.start();
   }
 
-  /** Stops relays first (each finishes its batch), then the transport and the pools. */
+  /**
+   * Replicas subscribe once the application is up, like relays start: a message can then
+   * only meet a process that is ready. All or none: one that cannot subscribe stops the rest.
+   */
+  async startReplicas(): Promise<void> {
+    const replicas = [...this.replicas.values()];
+    try {
+      await Promise.all(replicas.map((replica) => replica.start()));
+    } catch (error) {
+      await Promise.allSettled(replicas.map((replica) => replica.stop()));
+      throw error;
+    }
+  }
+
+  /**
+   * Stops the replicas' subscriptions (each finishes the message in hand) and the relays
+   * (each finishes its batch) before the transport and the pools they use.
+   */
   async close(): Promise<void> {
+    await Promise.allSettled([...this.replicas.values()].map((r) => r.stop()));
     await Promise.all([...this.runtimes.values()].map((r) => r.relay.stop()));
     await closeAll([...this.owned].reverse());
   }

@@ -13,6 +13,7 @@ import { AuthModule } from '@casegrid/auth';
 import { METRICS_REGISTRY, RATE_LIMITER, ReadinessRegistry } from '@casegrid/platform';
 import { Infrastructure } from './infrastructure';
 import { PERSONAL_DATA_KEYS } from './personal-data-keys';
+import { referenceReader } from './reference/reference.reader';
 import type { ServiceDefinition } from './service-definition';
 
 export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
@@ -59,8 +60,9 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.infra.startRelays();
+    await this.infra.startReplicas();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -71,9 +73,11 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
 
 /**
  * Wires an opened `Infrastructure` into Nest: the runtime of each service under its token,
- * the transport, the rate limiter (`RATE_LIMITER`, for guards and the login endpoint),
- * readiness checks and kernel metrics, and the order of shutdown (HTTP first, then relays,
- * transport and pools, then `afterShutdown` — the embedded database).
+ * its reference-data copy under `referenceReader(service)`, the transport, the rate limiter
+ * (`RATE_LIMITER`, for guards and the login endpoint), readiness checks and kernel metrics,
+ * the start of relays and replica subscriptions once bootstrapped, and the order of
+ * shutdown (HTTP first, then replicas, relays, transport and pools, then `afterShutdown` —
+ * the embedded database).
  */
 @Module({})
 export class CasegridRuntimeModule {
@@ -86,6 +90,10 @@ export class CasegridRuntimeModule {
       provide: serviceRuntime(runtime.service),
       useValue: runtime,
     }));
+    const readers = [...infra.replicas].map(([service, replica]) => ({
+      provide: referenceReader(service),
+      useValue: replica.reader,
+    }));
     return {
       module: CasegridRuntimeModule,
       global: true,
@@ -97,6 +105,7 @@ export class CasegridRuntimeModule {
         { provide: PERSONAL_DATA_KEYS, useValue: infra.personalDataKeys },
         { provide: AFTER_SHUTDOWN, useValue: afterShutdown },
         ...runtimes,
+        ...readers,
         RuntimeLifecycle,
       ],
       exports: [
@@ -105,6 +114,7 @@ export class CasegridRuntimeModule {
         RATE_LIMITER,
         PERSONAL_DATA_KEYS,
         ...runtimes.map((r) => r.provide),
+        ...readers.map((r) => r.provide),
       ],
     };
   }

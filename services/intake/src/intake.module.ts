@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeadlinePoliciesController } from './deadlines/deadline-policies.controller';
 import { DeadlinePolicyRepository } from './deadlines/deadline-policies.repository';
-import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
+import { ReferencePublisher, serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 import { calendarProviders } from './calendars/calendars.providers';
 import { CalendarsController } from './calendars/calendars.controller';
 import { CaseStore } from './cases/case.store';
@@ -49,7 +49,11 @@ import { RoutingRulesSeeder } from './routing/routing-rules.seeder';
       provide: RoutingRulesRepository,
       inject: [serviceRuntime('intake')],
       useFactory: (runtime: ServiceRuntime) =>
-        new RoutingRulesRepository(runtime.db.pool, runtime.service),
+        new RoutingRulesRepository(
+          runtime.db.pool,
+          runtime.service,
+          new ReferencePublisher(runtime),
+        ),
     },
     RoutingRulesSeeder,
     ...calendarProviders,

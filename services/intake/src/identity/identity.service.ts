@@ -15,6 +15,7 @@ import {
 } from '@casegrid/platform';
 import {
   PERSONAL_DATA_KEYS,
+  ReferencePublisher,
   serviceRuntime,
   type PersonalDataKeys,
   type ServiceRuntime,
@@ -33,6 +34,8 @@ const ROTATION_CHECK_MS = 6 * 3_600_000;
  */
 @Injectable()
 export class IdentityService implements OnModuleInit, OnModuleDestroy {
+  /** Publishes every change to the organisation (intake owns reference data). */
+  readonly publisher: ReferencePublisher;
   private rotation: NodeJS.Timeout | undefined;
 
   constructor(
@@ -42,7 +45,9 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly keyRing: KeyRing,
     readonly repository: OrganisationRepository,
-  ) {}
+  ) {
+    this.publisher = new ReferencePublisher(runtime);
+  }
 
   get issuesTokens(): boolean {
     return this.config.auth.mode === 'embedded';
@@ -50,9 +55,16 @@ export class IdentityService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     const seed = readSeed();
-    await seedOrganisation(this.repository, seed, { demoUsers: this.config.auth.demoUsers });
+    await seedOrganisation(this.repository, this.publisher, seed, {
+      demoUsers: this.config.auth.demoUsers,
+    });
     if (!this.issuesTokens) return;
-    await ensureAdministrator(this.repository, seed, this.config.auth.adminPassword);
+    await ensureAdministrator(
+      this.repository,
+      this.publisher,
+      seed,
+      this.config.auth.adminPassword,
+    );
     await this.refreshSigningKeys();
     // Keys rotate while the process runs (every 30 days; checked every 6 hours), and a key
     // another instance created is picked up the first time one of its tokens arrives.

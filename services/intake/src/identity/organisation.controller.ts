@@ -4,6 +4,7 @@ import { Caller, assertAllowed, hashPassword } from '@casegrid/auth';
 import { parentRegionCode, regionTier, type Principal } from '@casegrid/identity';
 import { CATEGORIES } from '@casegrid/intake';
 import { uuidv7, ValidationError } from '@casegrid/kernel';
+import { changedBy } from '@casegrid/runtime';
 import {
   CreateDepartmentDto,
   CreateRegionDto,
@@ -26,6 +27,11 @@ export class OrganisationController {
     return this.identity.repository;
   }
 
+  /** Each write commits with its `<Kind>Changed` event on `casegrid.reference`. */
+  private get publisher() {
+    return this.identity.publisher;
+  }
+
   @Get('regions')
   async regions(@Caller() caller: Principal, @Query() query: RegionQueryDto) {
     assertAllowed(caller, 'reference.read');
@@ -42,7 +48,10 @@ export class OrganisationController {
         { field: 'code', message: `its parent region ${parent} does not exist` },
       ]);
     }
-    if (!(await this.repository.addRegion(body.code, body.name))) {
+    const added = await this.publisher.write('region', changedBy(caller), (tx) =>
+      this.repository.addRegion(body.code, body.name, tx),
+    );
+    if (!added) {
       throw new ConflictException(`region ${body.code} exists`);
     }
     return {
@@ -77,7 +86,9 @@ export class OrganisationController {
       throw new ValidationError([{ field: 'regionCode', message: 'no such region' }]);
     }
     const department = { id: uuidv7(), ...body };
-    await this.repository.addDepartment(department);
+    await this.publisher.write('department', changedBy(caller), (tx) =>
+      this.repository.addDepartment(department, tx),
+    );
     return { ...department, tier: regionTier(body.regionCode) };
   }
 
@@ -95,7 +106,12 @@ export class OrganisationController {
     }
     const { password, ...fields } = body;
     const user = { id: uuidv7(), ...fields };
-    if (!(await this.repository.addUser(user, await hashPassword(password)))) {
+    // Hashed before the transaction: scrypt must not hold a connection and its locks.
+    const hash = await hashPassword(password);
+    const added = await this.publisher.write('user', changedBy(caller), (tx) =>
+      this.repository.addUser(user, hash, tx),
+    );
+    if (!added) {
       throw new ConflictException(`username ${body.username} is taken`);
     }
     return user;

@@ -22,6 +22,10 @@ export interface UserRow {
   readonly departmentId: string;
   readonly roles: Role[];
 }
+/** A user as published (reference data): the row without its credentials. */
+export interface UserRecord extends UserRow {
+  readonly disabled: boolean;
+}
 export interface Credentials extends UserRow {
   readonly passwordHash: string | null;
   readonly disabled: boolean;
@@ -35,7 +39,10 @@ export interface Page<T> {
 const USER_COLUMNS = `u.id, u.username, u.name, u.department_id as "departmentId", u.roles`;
 const DEPARTMENT_COLUMNS = `d.id, d.name, d.type, d.region_code as "regionCode"`;
 
-/** Regions, departments and users in intake's schema: plain SQL over the pool. */
+/**
+ * Regions, departments and users in intake's schema: plain SQL over the pool, or over the
+ * caller's transaction where a write must commit with the event that publishes it.
+ */
 export class OrganisationRepository {
   private readonly s: string;
   constructor(
@@ -45,8 +52,8 @@ export class OrganisationRepository {
     this.s = quoteSchema(schema);
   }
 
-  async credentials(username: string): Promise<Credentials | undefined> {
-    const { rows } = await this.pool.query<Credentials>(
+  async credentials(username: string, db: Queryable = this.pool): Promise<Credentials | undefined> {
+    const { rows } = await db.query<Credentials>(
       `select ${USER_COLUMNS}, u.password_hash as "passwordHash", u.disabled, d.region_code as "regionCode"
          from ${this.s}.users u join ${this.s}.departments d on d.id = u.department_id
         where lower(u.username) = lower($1)`,
@@ -118,33 +125,58 @@ export class OrganisationRepository {
     return page(rows, limit, (r) => r.code);
   }
 
-  /** The parent must exist already (the tree grows from the top); false when the code is taken. */
-  async addRegion(code: string, name: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+  /*
+   * The writes below take the caller's transaction (`db`) so that the row and the event
+   * that publishes it (ReferencePublisher) commit together, and return the record as
+   * stored — what is published — or `undefined` when nothing was written.
+   */
+
+  /** The parent must exist already (the tree grows from the top); undefined when the code is taken. */
+  async addRegion(
+    code: string,
+    name: string,
+    db: Queryable = this.pool,
+  ): Promise<RegionRow | undefined> {
+    const { rows } = await db.query<RegionRow>(
       `insert into ${this.s}.regions (code, name, tier, parent_code)
        values ($1, $2, $3, (select code from ${this.s}.regions where code = $4))
-       on conflict (code) do nothing`,
+       on conflict (code) do nothing
+       returning code, name, tier, parent_code as "parentCode"`,
       [code, name, regionTier(code), parentRegionCode(code) ?? null],
     );
-    return rowCount === 1;
+    return rows[0];
   }
 
-  async addDepartment(department: Omit<DepartmentRow, 'tier'>): Promise<void> {
-    await this.pool.query(
+  /** Undefined when the id exists. */
+  async addDepartment(
+    department: Omit<DepartmentRow, 'tier'>,
+    db: Queryable = this.pool,
+  ): Promise<DepartmentRow | undefined> {
+    const { rows } = await db.query<Omit<DepartmentRow, 'tier'>>(
       `insert into ${this.s}.departments (id, name, type, region_code) values ($1, $2, $3, $4)
-       on conflict (id) do nothing`,
+       on conflict (id) do nothing
+       returning id, name, type, region_code as "regionCode"`,
       [department.id, department.name, department.type, department.regionCode],
     );
+    return rows[0] && withTier(rows[0]);
   }
 
-  /** False when the username is taken (case-insensitively). */
-  async addUser(user: UserRow, passwordHash: string | null): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
+  /**
+   * Undefined when the username is taken (case-insensitively). The record returned has no
+   * password hash: it is what other services may learn of the user.
+   */
+  async addUser(
+    user: UserRow,
+    passwordHash: string | null,
+    db: Queryable = this.pool,
+  ): Promise<UserRecord | undefined> {
+    const { rows } = await db.query<UserRecord>(
       `insert into ${this.s}.users (id, username, name, department_id, roles, password_hash)
-       values ($1, $2, $3, $4, $5, $6) on conflict do nothing`,
+       values ($1, $2, $3, $4, $5, $6) on conflict do nothing
+       returning id, username, name, department_id as "departmentId", roles, disabled`,
       [user.id, user.username, user.name, user.departmentId, user.roles, passwordHash],
     );
-    return rowCount === 1;
+    return rows[0];
   }
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
@@ -187,8 +219,8 @@ export class OrganisationRepository {
     return rows.map(withTier);
   }
 
-  async isEmpty(): Promise<boolean> {
-    const { rows } = await this.pool.query(`select 1 from ${this.s}.regions limit 1`);
+  async isEmpty(db: Queryable = this.pool): Promise<boolean> {
+    const { rows } = await db.query(`select 1 from ${this.s}.regions limit 1`);
     return rows.length === 0;
   }
 }

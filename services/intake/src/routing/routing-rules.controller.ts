@@ -15,6 +15,7 @@ import type { Principal } from '@casegrid/identity';
 import type { RoutingRule } from '@casegrid/intake';
 import { NotFoundError, uuidv7, ValidationError, type FieldError } from '@casegrid/kernel';
 import { Idempotency, type IdempotencyOf } from '@casegrid/platform';
+import { changedBy } from '@casegrid/runtime';
 import { PageQueryDto } from '../identity/identity.dto';
 import { OrganisationRepository, decodeCursor } from '../identity/organisation.repository';
 import { RoutingRuleDto } from './routing-rules.dto';
@@ -60,7 +61,10 @@ export class RoutingRulesController {
     assertAllowed(caller, 'reference.write');
     await this.assertRegionExists(body);
     const rule: RoutingRule = { id: uuidv7(), ...fieldsOf(body) };
-    return this.rules.insert(rule, body.note ?? null, { ...idempotency, scope: caller.userId });
+    return this.rules.insert(rule, body.note ?? null, changedBy(caller), {
+      ...idempotency,
+      scope: caller.userId,
+    });
   }
 
   @Put(':id')
@@ -75,7 +79,13 @@ export class RoutingRulesController {
     assertAllowed(caller, 'reference.write');
     const expectedVersion = parseIfMatch(ifMatch);
     await this.assertRegionExists(body);
-    return this.rules.replace(id, fieldsOf(body), body.note ?? null, expectedVersion);
+    return this.rules.replace(
+      id,
+      fieldsOf(body),
+      body.note ?? null,
+      changedBy(caller),
+      expectedVersion,
+    );
   }
 
   private async assertRegionExists(body: RoutingRuleDto): Promise<void> {

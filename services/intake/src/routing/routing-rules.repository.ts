@@ -1,6 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
 import {
-  inTransaction,
   quoteSchema,
   runIdempotent,
   type IdempotentRequest,
@@ -8,6 +7,7 @@ import {
 } from '@casegrid/event-store';
 import type { RoutingRule } from '@casegrid/intake';
 import { ConcurrencyError, NotFoundError } from '@casegrid/kernel';
+import type { ReferenceContext, ReferencePublisher } from '@casegrid/runtime';
 import { encodeCursor, type Page } from '../identity/organisation.repository';
 import { assertNoTie } from './routing-rules.ties';
 
@@ -29,13 +29,18 @@ const INSERT_COLUMNS = `id, category, region_code, kind, severity, lead_departme
 /** Advisory lock key: one per schema, held by every transaction that checks ties and writes. */
 const lockKey = (schema: string): string => `casegrid:routing-rules:${schema}`;
 
-/** The routing table in intake's schema: plain SQL over the pool. */
+/**
+ * The routing table in intake's schema: plain SQL over the pool. Every write publishes the
+ * rule as it now stands (`RoutingRuleChanged` on `casegrid.reference`) in its own
+ * transaction, under the table's lock.
+ */
 export class RoutingRulesRepository {
   private readonly s: string;
   private readonly lock: string;
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
+    private readonly publisher: ReferencePublisher,
   ) {
     this.s = quoteSchema(schema);
     this.lock = lockKey(schema);
@@ -77,6 +82,7 @@ export class RoutingRulesRepository {
   async insert(
     rule: RoutingRule,
     note: string | null,
+    by: ReferenceContext,
     idempotency?: IdempotentRequest,
   ): Promise<RoutingRuleRecord> {
     const work = (client: PoolClient) =>
@@ -87,13 +93,14 @@ export class RoutingRulesRepository {
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${RECORD_COLUMNS}`,
           [...values(rule), note],
         );
-        return first(rows);
+        return this.published(client, first(rows), by);
       });
-    if (idempotency?.key === undefined) return inTransaction(this.pool, work);
+    if (idempotency?.key === undefined) return this.publisher.transaction(work);
     const outcome = await runIdempotent(this.pool, this.schema, idempotency, async (client) => ({
       status: 201,
       body: await work(client),
     }));
+    this.publisher.wake();
     return outcome.body;
   }
 
@@ -106,9 +113,10 @@ export class RoutingRulesRepository {
     id: string,
     fields: RoutingRuleFields,
     note: string | null,
+    by: ReferenceContext,
     expectedVersion?: number,
   ): Promise<RoutingRuleRecord> {
-    return inTransaction(this.pool, (client) =>
+    return this.publisher.transaction((client) =>
       this.locked(client, async () => {
         const current = await this.get(id, client);
         if (current === undefined) throw new NotFoundError(`routing rule ${id} not found`);
@@ -128,7 +136,7 @@ export class RoutingRulesRepository {
           where id = $1 returning ${RECORD_COLUMNS}`,
           [...values(rule), note],
         );
-        return first(rows);
+        return this.published(client, first(rows), by);
       }),
     );
   }
@@ -140,21 +148,33 @@ export class RoutingRulesRepository {
    */
   async seedIfEmpty(
     rules: readonly { rule: RoutingRule; note: string | null }[],
+    by: ReferenceContext,
   ): Promise<boolean> {
-    return inTransaction(this.pool, (client) =>
+    return this.publisher.transaction((client) =>
       this.locked(client, async () => {
         const { rows } = await client.query(`select 1 from ${this.s}.routing_rules limit 1`);
         if (rows.length > 0) return false;
         for (const { rule, note } of rules) {
-          await client.query(
+          const inserted = await client.query<RoutingRuleRecord>(
             `insert into ${this.s}.routing_rules (${INSERT_COLUMNS})
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${RECORD_COLUMNS}`,
             [...values(rule), note],
           );
+          await this.published(client, first(inserted.rows), by);
         }
         return true;
       }),
     );
+  }
+
+  /** Appends the rule as stored, in the transaction that stored it, and returns it. */
+  private async published(
+    client: PoolClient,
+    record: RoutingRuleRecord,
+    by: ReferenceContext,
+  ): Promise<RoutingRuleRecord> {
+    await this.publisher.publish(client, { kind: 'routing_rule', record }, by);
+    return record;
   }
 
   /**
