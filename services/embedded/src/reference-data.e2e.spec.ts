@@ -221,6 +221,40 @@ describe('reference data, replicated into every service', () => {
     }
   });
 
+  it('carries the calendars and deadline policies that supervision will count with', async () => {
+    await reachesEveryReplica(casegrid, 'calendar', '2026', (row) =>
+      (row.data['makeupWorkdays'] as string[]).includes('2026-02-14'),
+    );
+    await reachesEveryReplica(casegrid, 'deadline_policy', 'petition_opinion');
+    const agent = await admin();
+    await agent
+      .put('/api/v1/calendars/2027')
+      .send({ holidays: ['2027-01-01'], makeupWorkdays: [] })
+      .expect(201);
+    const minor = (await agent.get('/api/v1/deadline-policies').expect(200)).body as {
+      items: { code: string; version: number; effectiveFrom: string }[];
+    };
+    const policy = minor.items.find((p) => p.code === 'resolve.minor')!;
+    const { version: _v, effectiveFrom: _e, ...fields } = policy;
+    await agent
+      .put('/api/v1/deadline-policies')
+      .send({ items: [{ ...fields, period: { length: 6, unit: 'working_days' } }] })
+      .expect(200);
+    await reachesEveryReplica(casegrid, 'calendar', '2027');
+    await reachesEveryReplica(
+      casegrid,
+      'deadline_policy',
+      'resolve.minor',
+      (row) => row.version === '2',
+    );
+    const copy = (await replica(casegrid, 'supervision', 'deadline_policy')).get('resolve.minor')!;
+    expect(copy.data).toMatchObject({
+      code: 'resolve.minor',
+      version: 2,
+      period: { length: 6, unit: 'working_days' },
+    });
+  });
+
   it('applies a redelivered message once and never lets an older version overwrite a newer', async () => {
     const infra = casegrid.app.get<Infrastructure>(INFRASTRUCTURE);
     const petition = infra.replicas.get('petition')!;

@@ -37,7 +37,11 @@ import { RoutingRulesSeeder } from './routing/routing-rules.seeder';
       provide: DeadlinePolicyRepository,
       inject: [serviceRuntime('intake')],
       useFactory: (runtime: ServiceRuntime) =>
-        new DeadlinePolicyRepository(runtime.db.pool, runtime.service),
+        new DeadlinePolicyRepository(
+          runtime.db.pool,
+          runtime.service,
+          new ReferencePublisher(runtime),
+        ),
     },
     {
       provide: OrganisationRepository,

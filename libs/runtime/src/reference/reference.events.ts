@@ -47,11 +47,30 @@ export interface ReferenceRoutingRule {
   readonly version: number;
 }
 
+/** A year of the official calendar: public holidays and 调休 make-up workdays. */
+export interface ReferenceCalendar {
+  readonly year: number;
+  readonly holidays: readonly string[];
+  readonly makeupWorkdays: readonly string[];
+  readonly source: string | null;
+  readonly version: number;
+}
+
+/** A deadline policy as it stands (libs/deadlines), with the version clocks record. */
+export interface ReferenceDeadlinePolicy {
+  readonly code: string;
+  readonly version: number;
+  readonly effectiveFrom: string;
+  readonly [field: string]: unknown;
+}
+
 export interface ReferenceRecords {
   readonly region: ReferenceRegion;
   readonly department: ReferenceDepartment;
   readonly user: ReferenceUser;
   readonly routing_rule: ReferenceRoutingRule;
+  readonly calendar: ReferenceCalendar;
+  readonly deadline_policy: ReferenceDeadlinePolicy;
 }
 
 export type ReferenceKind = keyof ReferenceRecords;
@@ -67,6 +86,8 @@ export const REFERENCE_EVENT_TYPES = {
   department: 'DepartmentChanged',
   user: 'UserChanged',
   routing_rule: 'RoutingRuleChanged',
+  calendar: 'CalendarChanged',
+  deadline_policy: 'DeadlinePolicyChanged',
 } as const satisfies Record<ReferenceKind, string>;
 
 export const REFERENCE_KINDS = Object.keys(REFERENCE_EVENT_TYPES) as ReferenceKind[];
@@ -92,6 +113,8 @@ const FIELDS: { readonly [K in ReferenceKind]: readonly (keyof ReferenceRecords[
     'note',
     'version',
   ],
+  calendar: ['year', 'holidays', 'makeupWorkdays', 'source', 'version'],
+  deadline_policy: ['code', 'version', 'effectiveFrom'],
 };
 
 /**
@@ -100,12 +123,23 @@ const FIELDS: { readonly [K in ReferenceKind]: readonly (keyof ReferenceRecords[
  */
 export const referencePayload = (change: ReferenceChange): Record<string, unknown> => {
   const record = change.record as unknown as Record<string, unknown>;
+  // A policy is a document of its own lib's shape (validated there); it carries no secrets.
+  if (change.kind === 'deadline_policy') return { ...record };
   const fields = FIELDS[change.kind] as readonly string[];
   return Object.fromEntries(fields.map((field) => [field, record[field] ?? null]));
 };
 
-export const referenceKey = (change: ReferenceChange): string =>
-  change.kind === 'region' ? change.record.code : change.record.id;
+export const referenceKey = (change: ReferenceChange): string => {
+  switch (change.kind) {
+    case 'region':
+    case 'deadline_policy':
+      return change.record.code;
+    case 'calendar':
+      return String(change.record.year);
+    default:
+      return change.record.id;
+  }
+};
 
 /** `reference:<kind>:<key>`: the stream in intake's store, the message key on the topic. */
 export const referenceStreamId = (kind: ReferenceKind, key: string): string =>

@@ -18,7 +18,15 @@ describe('reference events', () => {
       'DepartmentChanged',
       'UserChanged',
       'RoutingRuleChanged',
+      'CalendarChanged',
+      'DeadlinePolicyChanged',
     ]);
+    expect(
+      referenceKey({
+        kind: 'calendar',
+        record: { year: 2026, holidays: [], makeupWorkdays: [], source: null, version: 1 },
+      }),
+    ).toBe('2026');
   });
 
   it("publish a record's contract fields and nothing else", () => {

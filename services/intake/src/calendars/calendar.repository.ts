@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, quoteSchema, type Queryable } from '@casegrid/event-store';
+import { quoteSchema, type Queryable } from '@casegrid/event-store';
+import { systemActor, type ReferenceContext, type ReferencePublisher } from '@casegrid/runtime';
 import { ConcurrencyError } from '@casegrid/kernel';
 import type { Calendar } from './calendar.validator';
 
@@ -37,6 +38,7 @@ export class CalendarRepository {
   constructor(
     private readonly pool: Pool,
     schema: string,
+    private readonly publisher: ReferencePublisher,
   ) {
     this.s = quoteSchema(schema);
     this.lock = lockKey(schema);
@@ -63,8 +65,14 @@ export class CalendarRepository {
    * when `expectedVersion` is given and is not the year's version (a year not loaded is
    * at version 0, so If-Match on it always fails).
    */
-  async put(year: number, calendar: Calendar, expectedVersion?: number): Promise<CalendarWrite> {
-    return inTransaction(this.pool, (client) =>
+  async put(
+    year: number,
+    calendar: Calendar,
+    expectedVersion?: number,
+    context: ReferenceContext = systemActor('intake'),
+  ): Promise<CalendarWrite> {
+    // The row and its CalendarChanged event commit together (casegrid.reference).
+    return this.publisher.transaction((client) =>
       this.locked(client, async () => {
         const current = await this.get(year, client);
         const version = current?.version ?? 0;
@@ -75,6 +83,7 @@ export class CalendarRepository {
           current === undefined
             ? await this.insert(client, year, calendar)
             : await this.replace(client, year, calendar);
+        await this.publisher.publish(client, { kind: 'calendar', record }, context);
         return { record, created: current === undefined };
       }),
     );
@@ -86,11 +95,14 @@ export class CalendarRepository {
    * seed once. True when this call seeded.
    */
   async seedIfEmpty(years: readonly { year: number; calendar: Calendar }[]): Promise<boolean> {
-    return inTransaction(this.pool, (client) =>
+    return this.publisher.transaction((client) =>
       this.locked(client, async () => {
         const { rows } = await client.query(`select 1 from ${this.s}.calendars limit 1`);
         if (rows.length > 0) return false;
-        for (const { year, calendar } of years) await this.insert(client, year, calendar);
+        for (const { year, calendar } of years) {
+          const record = await this.insert(client, year, calendar);
+          await this.publisher.publish(client, { kind: 'calendar', record }, systemActor('intake'));
+        }
         return true;
       }),
     );

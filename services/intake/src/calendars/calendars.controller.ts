@@ -1,3 +1,4 @@
+import { changedBy } from '@casegrid/runtime';
 import { Body, Controller, Get, Headers, Param, Put, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -92,7 +93,12 @@ export class CalendarsController {
       throw new ValidationError([...problemsOf(input), ...problemsOf(expectedVersion)]);
     }
     const { year, calendar } = input.value;
-    const written = await this.calendars.put(year, calendar, expectedVersion.value);
+    const written = await this.calendars.put(
+      year,
+      calendar,
+      expectedVersion.value,
+      changedBy(caller),
+    );
     response.status(written.created ? 201 : 200);
     response.setHeader('ETag', `"${written.record.version}"`);
     return written.record;

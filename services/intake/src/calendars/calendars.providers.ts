@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
+import { ReferencePublisher, serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 import { CalendarRepository } from './calendar.repository';
 import { CalendarsSeeder } from './calendars.seeder';
 
@@ -9,7 +9,7 @@ export const calendarProviders: Provider[] = [
     provide: CalendarRepository,
     inject: [serviceRuntime('intake')],
     useFactory: (runtime: ServiceRuntime) =>
-      new CalendarRepository(runtime.db.pool, runtime.service),
+      new CalendarRepository(runtime.db.pool, runtime.service, new ReferencePublisher(runtime)),
   },
   CalendarsSeeder,
 ];

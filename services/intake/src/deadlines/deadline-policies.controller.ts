@@ -5,6 +5,7 @@ import { Caller, assertAllowed } from '@casegrid/auth';
 import { deadlinePolicyProblems, type DeadlinePolicy } from '@casegrid/deadlines';
 import type { Principal } from '@casegrid/identity';
 import { ValidationError, type FieldError } from '@casegrid/kernel';
+import { changedBy } from '@casegrid/runtime';
 import { DeadlinePolicyRepository } from './deadline-policies.repository';
 
 export class DeadlinePoliciesDto {
@@ -55,7 +56,7 @@ export class DeadlinePoliciesController implements OnModuleInit {
         errors.push({ field: `items[${i}].code`, message: 'appears twice' });
     });
     if (errors.length > 0) throw new ValidationError(errors);
-    const changed = await this.policies.save(body.items, caller.userId);
+    const changed = await this.policies.save(body.items, changedBy(caller));
     return { changed, items: await this.policies.current(), nextCursor: null };
   }
 }

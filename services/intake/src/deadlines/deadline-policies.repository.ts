@@ -1,12 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { Pool } from 'pg';
 import { DEFAULT_DEADLINE_POLICIES, type DeadlinePolicy } from '@casegrid/deadlines';
-import {
-  inTransaction,
-  quoteSchema,
-  type MigrationClass,
-  type Queryable,
-} from '@casegrid/event-store';
+import { systemActor, type ReferenceContext, type ReferencePublisher } from '@casegrid/runtime';
+import { quoteSchema, type MigrationClass, type Queryable } from '@casegrid/event-store';
 
 export const deadlinePolicyMigrations = (schema: string): MigrationClass[] => {
   const s = quoteSchema(schema);
@@ -45,6 +41,7 @@ export class DeadlinePolicyRepository {
   constructor(
     private readonly pool: Pool,
     schema: string,
+    private readonly publisher: ReferencePublisher,
   ) {
     this.table = `${quoteSchema(schema)}.deadline_policies`;
   }
@@ -69,8 +66,9 @@ export class DeadlinePolicyRepository {
    * as they are. One transaction under an advisory lock: two admins saving at once produce
    * consecutive versions, never the same one twice.
    */
-  async save(policies: readonly DeadlinePolicy[], actor: string): Promise<string[]> {
-    return inTransaction(this.pool, async (client) => {
+  async save(policies: readonly DeadlinePolicy[], context: ReferenceContext): Promise<string[]> {
+    // Each new version and its DeadlinePolicyChanged event commit together (casegrid.reference).
+    return this.publisher.transaction(async (client) => {
       await client.query(
         "select pg_advisory_xact_lock(hashtextextended('casegrid:deadline-policies', 0))",
       );
@@ -79,29 +77,37 @@ export class DeadlinePolicyRepository {
       for (const policy of policies) {
         const before = current.get(policy.code);
         if (before && sameJson(strip(before), policy)) continue;
-        await client.query(
-          `insert into ${this.table} (code, version, policy, changed_by) values ($1, $2, $3, $4)`,
-          [policy.code, (before?.version ?? 0) + 1, JSON.stringify(policy), actor],
-        );
+        await this.insert(client, policy, (before?.version ?? 0) + 1, context);
         changed.push(policy.code);
       }
       return changed;
     });
   }
 
+  private async insert(
+    client: Queryable,
+    policy: DeadlinePolicy,
+    version: number,
+    context: ReferenceContext,
+  ) {
+    const { rows } = await client.query<{ effective_from: Date }>(
+      `insert into ${this.table} (code, version, policy, changed_by) values ($1, $2, $3, $4) returning effective_from`,
+      [policy.code, version, JSON.stringify(policy), context.actor],
+    );
+    const record = { ...policy, version, effectiveFrom: rows[0]!.effective_from.toISOString() };
+    await this.publisher.publish(client, { kind: 'deadline_policy', record }, context);
+  }
+
   /** First start: the statutory defaults, only while the table is empty. */
   async seedIfEmpty(): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
+    await this.publisher.transaction(async (client) => {
       await client.query(
         "select pg_advisory_xact_lock(hashtextextended('casegrid:deadline-policies', 0))",
       );
       const { rows } = await client.query(`select 1 from ${this.table} limit 1`);
       if (rows.length > 0) return;
       for (const policy of DEFAULT_DEADLINE_POLICIES) {
-        await client.query(
-          `insert into ${this.table} (code, version, policy, changed_by) values ($1, 1, $2, 'system:seed')`,
-          [policy.code, JSON.stringify(policy)],
-        );
+        await this.insert(client, policy, 1, systemActor('intake'));
       }
     });
   }
