@@ -95,6 +95,33 @@ describe('intake over HTTP', () => {
       },
     );
 
+    it('answers a retried POST /departments with the first department, and another body with 422', async () => {
+      const admin = await as('admin');
+      const payload = {
+        name: '解放路街道市场监管所',
+        type: 'market_regulation',
+        regionCode: '370102001000',
+      };
+      const first = await admin
+        .post('/api/v1/departments')
+        .set('Idempotency-Key', 'dept-0001')
+        .send(payload)
+        .expect(201);
+      const before = await counts();
+      const retry = await admin
+        .post('/api/v1/departments')
+        .set('Idempotency-Key', 'dept-0001')
+        .send(payload)
+        .expect(201);
+      expect(retry.body).toEqual(first.body);
+      expect(await counts()).toBe(before);
+      await admin
+        .post('/api/v1/departments')
+        .set('Idempotency-Key', 'dept-0001')
+        .send({ ...payload, name: '另一个' })
+        .expect(422);
+    });
+
     it('refuses a taken username and an existing region with 409', async () => {
       const admin = await as('admin');
       await admin

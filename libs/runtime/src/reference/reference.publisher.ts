@@ -1,6 +1,11 @@
 import type { PoolClient } from 'pg';
 import { REFERENCE_TOPIC } from '@casegrid/contracts';
-import { inTransaction, type Queryable } from '@casegrid/event-store';
+import {
+  inTransaction,
+  runIdempotent,
+  type IdempotentRequest,
+  type Queryable,
+} from '@casegrid/event-store';
 import { uuidv7, type MessageContext } from '@casegrid/kernel';
 import type { ServiceRuntime } from '../infrastructure';
 import {
@@ -29,7 +34,9 @@ export type ReferenceContext = Pick<MessageContext, 'actor' | 'department'>;
  * order.
  */
 export class ReferencePublisher {
-  constructor(private readonly runtime: Pick<ServiceRuntime, 'db' | 'store' | 'relay'>) {}
+  constructor(
+    private readonly runtime: Pick<ServiceRuntime, 'service' | 'db' | 'store' | 'relay'>,
+  ) {}
 
   /** Appends `changes` in the caller's open transaction on `tx` (one event each). */
   async publish(
@@ -62,8 +69,25 @@ export class ReferencePublisher {
    * an append inside a caller's transaction does not, and waking before the commit would
    * find nothing to publish.
    */
-  async transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
-    const result = await inTransaction(this.runtime.db.pool, work);
+  async transaction<T>(
+    work: (tx: PoolClient) => Promise<T>,
+    idempotency?: IdempotentRequest,
+  ): Promise<T> {
+    // With an Idempotency-Key the key's record commits in this same transaction: a retry
+    // replays the first answer and publishes nothing twice (runIdempotent).
+    const result = idempotency?.key
+      ? (
+          await runIdempotent(
+            this.runtime.db.pool,
+            this.runtime.service,
+            idempotency,
+            async (tx) => ({
+              status: 200,
+              body: await work(tx),
+            }),
+          )
+        ).body
+      : await inTransaction(this.runtime.db.pool, work);
     this.runtime.relay.wake();
     return result;
   }
@@ -77,6 +101,7 @@ export class ReferencePublisher {
     kind: K,
     context: ReferenceContext,
     write: (tx: PoolClient) => Promise<ReferenceRecords[K] | undefined>,
+    idempotency?: IdempotentRequest,
   ): Promise<ReferenceRecords[K] | undefined> {
     return this.transaction(async (tx) => {
       const record = await write(tx);
@@ -84,7 +109,7 @@ export class ReferencePublisher {
       if (record !== undefined)
         await this.publish(tx, { kind, record } as ReferenceChange, context);
       return record;
-    });
+    }, idempotency);
   }
 
   /** For callers that own their transaction (and its commit): wake the relay after it. */

@@ -1,7 +1,8 @@
+import { Idempotency, type IdempotencyOf } from '@casegrid/platform';
 import { Body, ConflictException, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, assertAllowed, hashPassword } from '@casegrid/auth';
-import { parentRegionCode, regionTier, type Principal } from '@casegrid/identity';
+import { parentRegionCode, type Principal } from '@casegrid/identity';
 import { CATEGORIES } from '@casegrid/intake';
 import { uuidv7, ValidationError } from '@casegrid/kernel';
 import { changedBy } from '@casegrid/runtime';
@@ -40,7 +41,11 @@ export class OrganisationController {
 
   @Post('regions')
   @ApiOperation({ summary: 'Add a region under an existing parent.' })
-  async addRegion(@Caller() caller: Principal, @Body() body: CreateRegionDto) {
+  async addRegion(
+    @Caller() caller: Principal,
+    @Body() body: CreateRegionDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
     assertAllowed(caller, 'reference.write');
     const parent = parentRegionCode(body.code);
     if (parent !== undefined && !(await this.repository.region(parent))) {
@@ -48,18 +53,17 @@ export class OrganisationController {
         { field: 'code', message: `its parent region ${parent} does not exist` },
       ]);
     }
-    const added = await this.publisher.write('region', changedBy(caller), (tx) =>
-      this.repository.addRegion(body.code, body.name, tx),
+    // A conflict throws inside the transaction, so it is never recorded as the key's answer.
+    return this.publisher.write(
+      'region',
+      changedBy(caller),
+      async (tx) => {
+        const added = await this.repository.addRegion(body.code, body.name, tx);
+        if (!added) throw new ConflictException(`region ${body.code} exists`);
+        return added;
+      },
+      { ...idempotency, scope: caller.userId },
     );
-    if (!added) {
-      throw new ConflictException(`region ${body.code} exists`);
-    }
-    return {
-      code: body.code,
-      name: body.name,
-      tier: regionTier(body.code),
-      parentCode: parent ?? null,
-    };
   }
 
   @Get('categories')
@@ -80,16 +84,22 @@ export class OrganisationController {
   }
 
   @Post('departments')
-  async addDepartment(@Caller() caller: Principal, @Body() body: CreateDepartmentDto) {
+  async addDepartment(
+    @Caller() caller: Principal,
+    @Body() body: CreateDepartmentDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
     assertAllowed(caller, 'reference.write');
     if (!(await this.repository.region(body.regionCode))) {
       throw new ValidationError([{ field: 'regionCode', message: 'no such region' }]);
     }
     const department = { id: uuidv7(), ...body };
-    await this.publisher.write('department', changedBy(caller), (tx) =>
-      this.repository.addDepartment(department, tx),
+    return this.publisher.write(
+      'department',
+      changedBy(caller),
+      (tx) => this.repository.addDepartment(department, tx),
+      { ...idempotency, scope: caller.userId },
     );
-    return { ...department, tier: regionTier(body.regionCode) };
   }
 
   @Get('users')
@@ -99,7 +109,11 @@ export class OrganisationController {
   }
 
   @Post('users')
-  async addUser(@Caller() caller: Principal, @Body() body: CreateUserDto) {
+  async addUser(
+    @Caller() caller: Principal,
+    @Body() body: CreateUserDto,
+    @Idempotency() idempotency: IdempotencyOf,
+  ) {
     assertAllowed(caller, 'reference.write');
     if (!(await this.repository.department(body.departmentId))) {
       throw new ValidationError([{ field: 'departmentId', message: 'no such department' }]);
@@ -108,12 +122,15 @@ export class OrganisationController {
     const user = { id: uuidv7(), ...fields };
     // Hashed before the transaction: scrypt must not hold a connection and its locks.
     const hash = await hashPassword(password);
-    const added = await this.publisher.write('user', changedBy(caller), (tx) =>
-      this.repository.addUser(user, hash, tx),
+    return this.publisher.write(
+      'user',
+      changedBy(caller),
+      async (tx) => {
+        const added = await this.repository.addUser(user, hash, tx);
+        if (!added) throw new ConflictException(`username ${body.username} is taken`);
+        return added;
+      },
+      { ...idempotency, scope: caller.userId },
     );
-    if (!added) {
-      throw new ConflictException(`username ${body.username} is taken`);
-    }
-    return user;
   }
 }
