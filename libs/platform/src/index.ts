@@ -23,3 +23,4 @@ export * from './metrics/http-metrics.middleware';
 export * from './embedded/embedded-postgres';
 export * from './auth/public.decorator';
 export * from './http/idempotency.decorator';
+export * from './http/if-match';

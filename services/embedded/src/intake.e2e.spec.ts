@@ -574,6 +574,34 @@ describe('intake over HTTP', () => {
         .expect(200, { id, version: 5, status: 'referred' });
     });
 
+    it('carries the stream version as ETag and honours If-Match (412 when stale)', async () => {
+      const id = await register();
+      const dispatched = await dispatchTo(id, lead());
+      expect(dispatched.headers['etag']).toBe(
+        `"${(dispatched.body as { version: number }).version}"`,
+      );
+      const handler = await as('handler.jiefang.sfs');
+      const stale = await handler
+        .post(`/api/v1/cases/${id}/accept`)
+        .set('If-Match', '"1"')
+        .send({ track: 'direct' })
+        .expect(412);
+      expect(stale.body).toMatchObject({
+        status: 412,
+        type: expect.stringMatching(/precondition_failed$/) as string,
+      });
+      await handler
+        .post(`/api/v1/cases/${id}/accept`)
+        .set('If-Match', 'yesterday')
+        .send({ track: 'direct' })
+        .expect(400);
+      await handler
+        .post(`/api/v1/cases/${id}/accept`)
+        .set('If-Match', dispatched.headers['etag'] as string)
+        .send({ track: 'direct' })
+        .expect(200);
+    });
+
     it('returns to the dispatcher, who dispatches again', async () => {
       const id = await register();
       await dispatchTo(id, lead());

@@ -24,6 +24,7 @@ import { JsonLogger } from './json.logger';
 import { OPENAPI_JSON_PATH, OPENAPI_UI_PATH, setupOpenApi, type OpenApiInfo } from './openapi';
 import { ProblemFilter, unknownRouteHandler } from './problem.filter';
 import { createValidationPipe } from './validation.pipe';
+import { VersionETagInterceptor } from './if-match';
 
 export const API_PREFIX = 'api/v1';
 
@@ -110,6 +111,7 @@ export async function createHttpApp(
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: [...UNPREFIXED_PATHS] });
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new VersionETagInterceptor());
   app.useGlobalFilters(new ProblemFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
   setupOpenApi(app, options.openApi ?? DEFAULT_OPENAPI);

@@ -1,3 +1,4 @@
+import { versionFromIfMatch } from '@casegrid/platform';
 import type { FieldError } from '@casegrid/kernel';
 
 /**
@@ -79,10 +80,8 @@ export function checkCalendar(
 
 /** `3`, `"3"` or `W/"3"` (the version as an entity tag); absent: unconditional. */
 export function checkIfMatch(header: string | undefined): Checked<number | undefined> {
-  if (header === undefined) return { ok: true, value: undefined };
-  const tag = /^(?:W\/)?(?:"([1-9]\d{0,8})"|([1-9]\d{0,8}))$/.exec(header.trim());
-  const version = tag?.[1] ?? tag?.[2];
-  if (version !== undefined) return { ok: true, value: Number(version) };
+  const version = versionFromIfMatch(header);
+  if (version !== 'malformed') return { ok: true, value: version };
   return fail([
     { field: 'If-Match', message: 'must be the version of the calendar last read, e.g. "3"' },
   ]);

@@ -21,7 +21,13 @@ export class CaseCommands {
     private readonly organisation: OrganisationRepository,
   ) {}
 
-  dispatch(caller: Principal, caseId: string, dto: DispatchDto, idempotency?: IdempotencyOf) {
+  dispatch(
+    caller: Principal,
+    caseId: string,
+    dto: DispatchDto,
+    idempotency?: IdempotencyOf,
+    ifMatch?: number,
+  ) {
     return this.cases.execute(
       caller,
       caseId,
@@ -42,10 +48,17 @@ export class CaseCommands {
         };
       },
       idempotency,
+      ifMatch,
     );
   }
 
-  accept(caller: Principal, caseId: string, dto: AcceptDto, idempotency?: IdempotencyOf) {
+  accept(
+    caller: Principal,
+    caseId: string,
+    dto: AcceptDto,
+    idempotency?: IdempotencyOf,
+    ifMatch?: number,
+  ) {
     return this.cases.execute(
       caller,
       caseId,
@@ -67,10 +80,17 @@ export class CaseCommands {
         };
       },
       idempotency,
+      ifMatch,
     );
   }
 
-  giveBack(caller: Principal, caseId: string, dto: ReasonDto, idempotency?: IdempotencyOf) {
+  giveBack(
+    caller: Principal,
+    caseId: string,
+    dto: ReasonDto,
+    idempotency?: IdempotencyOf,
+    ifMatch?: number,
+  ) {
     return this.cases.execute(
       caller,
       caseId,
@@ -81,10 +101,17 @@ export class CaseCommands {
         metadata: this.cases.metadata(caller),
       }),
       idempotency,
+      ifMatch,
     );
   }
 
-  transfer(caller: Principal, caseId: string, dto: TransferDto, idempotency?: IdempotencyOf) {
+  transfer(
+    caller: Principal,
+    caseId: string,
+    dto: TransferDto,
+    idempotency?: IdempotencyOf,
+    ifMatch?: number,
+  ) {
     return this.cases.execute(
       caller,
       caseId,
@@ -98,10 +125,17 @@ export class CaseCommands {
         };
       },
       idempotency,
+      ifMatch,
     );
   }
 
-  escalate(caller: Principal, caseId: string, dto: ReasonDto, idempotency?: IdempotencyOf) {
+  escalate(
+    caller: Principal,
+    caseId: string,
+    dto: ReasonDto,
+    idempotency?: IdempotencyOf,
+    ifMatch?: number,
+  ) {
     return this.cases.execute(
       caller,
       caseId,
@@ -115,10 +149,17 @@ export class CaseCommands {
         };
       },
       idempotency,
+      ifMatch,
     );
   }
 
-  resolve(caller: Principal, caseId: string, dto: ResolveDto, idempotency?: IdempotencyOf) {
+  resolve(
+    caller: Principal,
+    caseId: string,
+    dto: ResolveDto,
+    idempotency?: IdempotencyOf,
+    ifMatch?: number,
+  ) {
     return this.cases.execute(
       caller,
       caseId,
@@ -134,6 +175,7 @@ export class CaseCommands {
         metadata: this.cases.metadata(caller),
       }),
       idempotency,
+      ifMatch,
     );
   }
 

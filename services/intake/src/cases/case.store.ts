@@ -133,9 +133,14 @@ export class CaseStore {
     action: Parameters<typeof assertCaseAccess>[1],
     build: (current: RegisteredCase) => Promise<IntakeCommand>,
     idempotency?: IdempotencyOf,
+    ifMatch?: number,
   ): Promise<{ id: string; version: number; status: string }> {
     for (let attempt = 1; ; attempt += 1) {
       const loaded = await this.authorised(caller, action, caseId);
+      // If-Match: the caller decided on this version; anything newer is a 412, not a retry.
+      if (ifMatch !== undefined && ifMatch !== loaded.version) {
+        throw new ConcurrencyError(caseId, ifMatch, loaded.version);
+      }
       const command = await build(loaded.state);
       try {
         return await this.transaction(
@@ -146,7 +151,13 @@ export class CaseStore {
           idempotency && { ...idempotency, scope: caller.userId },
         );
       } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
+        if (
+          !(error instanceof ConcurrencyError) ||
+          ifMatch !== undefined ||
+          attempt >= MAX_ATTEMPTS
+        ) {
+          throw error;
+        }
       }
     }
   }

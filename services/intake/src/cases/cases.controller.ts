@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller } from '@casegrid/auth';
-import { Idempotency, type IdempotencyOf } from '@casegrid/platform';
+import { Idempotency, IfMatch, type IdempotencyOf } from '@casegrid/platform';
 import type { Principal } from '@casegrid/identity';
 import { CaseCommands } from './case-commands.service';
 import {
@@ -55,8 +55,9 @@ export class CasesController {
     @Param('id', uuid) id: string,
     @Body() body: DispatchDto,
     @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
   ) {
-    return this.commands.dispatch(caller, id, body, idempotency);
+    return this.commands.dispatch(caller, id, body, idempotency, ifMatch);
   }
 
   @Post('cases/:id/accept')
@@ -67,8 +68,9 @@ export class CasesController {
     @Param('id', uuid) id: string,
     @Body() body: AcceptDto,
     @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
   ) {
-    return this.commands.accept(caller, id, body, idempotency);
+    return this.commands.accept(caller, id, body, idempotency, ifMatch);
   }
 
   @Post('cases/:id/return')
@@ -81,8 +83,9 @@ export class CasesController {
     @Param('id', uuid) id: string,
     @Body() body: ReasonDto,
     @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
   ) {
-    return this.commands.giveBack(caller, id, body, idempotency);
+    return this.commands.giveBack(caller, id, body, idempotency, ifMatch);
   }
 
   @Post('cases/:id/transfer')
@@ -93,8 +96,9 @@ export class CasesController {
     @Param('id', uuid) id: string,
     @Body() body: TransferDto,
     @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
   ) {
-    return this.commands.transfer(caller, id, body, idempotency);
+    return this.commands.transfer(caller, id, body, idempotency, ifMatch);
   }
 
   @Post('cases/:id/escalate')
@@ -105,8 +109,9 @@ export class CasesController {
     @Param('id', uuid) id: string,
     @Body() body: ReasonDto,
     @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
   ) {
-    return this.commands.escalate(caller, id, body, idempotency);
+    return this.commands.escalate(caller, id, body, idempotency, ifMatch);
   }
 
   @Post('cases/:id/resolve')
@@ -117,8 +122,9 @@ export class CasesController {
     @Param('id', uuid) id: string,
     @Body() body: ResolveDto,
     @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
   ) {
-    return this.commands.resolve(caller, id, body, idempotency);
+    return this.commands.resolve(caller, id, body, idempotency, ifMatch);
   }
 
   @Get('cases/:id/parties')

@@ -1,3 +1,4 @@
+import { versionFromIfMatch } from '@casegrid/platform';
 import {
   Body,
   Controller,
@@ -111,12 +112,10 @@ const IF_MATCH_ERROR: FieldError = {
   message: 'must be the version of the rule last read, e.g. "3"',
 };
 
-/** `3`, `"3"` or `W/"3"` (the version as an entity tag); absent: unconditional. */
 function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
-  const version = /^(?:W\/)?"?([1-9]\d{0,8})"?$/.exec(header.trim())?.[1];
-  if (version === undefined) throw new ValidationError([IF_MATCH_ERROR]);
-  return Number(version);
+  const version = versionFromIfMatch(header);
+  if (version === 'malformed') throw new ValidationError([IF_MATCH_ERROR]);
+  return version;
 }
 
 /** Cursors are the base64url of the last id; anything else is a client's mistake, not a 500. */
