@@ -43,7 +43,10 @@ describe('masking', () => {
       fc.property(
         fc
           .string({ minLength: 3, maxLength: 12, unit: 'grapheme' })
-          .filter((s) => s.trim().length >= 3),
+          // A name made of stars would mask to itself: no one is called that.
+          .filter(
+            (s) => s.trim().length >= 3 && !/^\*+$/.test([...s.trim()].slice(1, -1).join('')),
+          ),
         (name) => maskName(name) !== name.trim(),
       ),
     );
