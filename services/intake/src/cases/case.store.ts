@@ -135,29 +135,33 @@ export class CaseStore {
     idempotency?: IdempotencyOf,
     ifMatch?: number,
   ): Promise<{ id: string; version: number; status: string }> {
-    for (let attempt = 1; ; attempt += 1) {
+    // If-Match: the caller decided on that version; anything newer is a 412, not a retry.
+    return this.retryOnConflict(ifMatch === undefined, async () => {
       const loaded = await this.authorised(caller, action, caseId);
-      // If-Match: the caller decided on this version; anything newer is a 412, not a retry.
       if (ifMatch !== undefined && ifMatch !== loaded.version) {
         throw new ConcurrencyError(caseId, ifMatch, loaded.version);
       }
       const command = await build(loaded.state);
+      return this.transaction(
+        async (client) => {
+          const { version, state } = await this.decideAndAppend(client, caseId, loaded, command);
+          return { id: caseId, version, status: state.status };
+        },
+        idempotency && { ...idempotency, scope: caller.userId },
+      );
+    });
+  }
+
+  /**
+   * Runs `attempt` (load, decide, append) again when another writer appended to the
+   * stream first: deciding on the fresh stream is all a conflict asks, a few times at most.
+   */
+  async retryOnConflict<T>(retry: boolean, attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries += 1) {
       try {
-        return await this.transaction(
-          async (client) => {
-            const { version, state } = await this.decideAndAppend(client, caseId, loaded, command);
-            return { id: caseId, version, status: state.status };
-          },
-          idempotency && { ...idempotency, scope: caller.userId },
-        );
+        return await attempt();
       } catch (error) {
-        if (
-          !(error instanceof ConcurrencyError) ||
-          ifMatch !== undefined ||
-          attempt >= MAX_ATTEMPTS
-        ) {
-          throw error;
-        }
+        if (!(error instanceof ConcurrencyError) || !retry || tries >= MAX_ATTEMPTS) throw error;
       }
     }
   }

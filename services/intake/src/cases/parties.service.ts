@@ -8,7 +8,7 @@ import {
   type Principal,
 } from '@casegrid/identity';
 import type { Party, PersonalDataRevealed } from '@casegrid/intake';
-import { ConcurrencyError, NotFoundError } from '@casegrid/kernel';
+import { NotFoundError } from '@casegrid/kernel';
 import type { OpenedPersonalData, SealedPersonalData } from '@casegrid/personal-data';
 import type { IdempotencyOf } from '@casegrid/platform';
 import type { RevealDto } from './cases.dto';
@@ -25,8 +25,6 @@ export interface PartyView {
   readonly phone: string | null;
   readonly address: string | null;
 }
-
-const MAX_ATTEMPTS = 5;
 
 @Injectable()
 export class PartiesService {
@@ -49,31 +47,27 @@ export class PartiesService {
    */
   async reveal(caller: Principal, caseId: string, dto: RevealDto) {
     const fields: readonly PersonalField[] = dto.fields ?? PERSONAL_FIELDS;
-    for (let attempt = 1; ; attempt += 1) {
+    return this.cases.retryOnConflict(true, async () => {
       const loaded = await this.cases.authorised(caller, 'personal_data.reveal', caseId);
       const partyIds = dto.partyIds ?? loaded.state.parties.map((p) => p.partyId);
-      try {
-        const { version } = await this.cases.transaction((client) =>
-          this.cases.decideAndAppend(client, caseId, loaded, {
-            type: 'RecordPersonalDataReveal',
-            data: { partyIds, fields, reason: dto.reason },
-            metadata: this.cases.metadata(caller),
-          }),
-        );
-        const parties = loaded.state.parties.filter((p) => partyIds.includes(p.partyId));
-        const opened = await this.open(parties);
-        const only = (data: PersonalData): PersonalData =>
-          Object.fromEntries(fields.flatMap((f) => (data[f] === undefined ? [] : [[f, data[f]]])));
-        return {
-          caseId,
-          version,
-          fields,
-          parties: parties.map((p, i) => view(p, opened[i]!, only)),
-        };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+      const { version } = await this.cases.transaction((client) =>
+        this.cases.decideAndAppend(client, caseId, loaded, {
+          type: 'RecordPersonalDataReveal',
+          data: { partyIds, fields, reason: dto.reason },
+          metadata: this.cases.metadata(caller),
+        }),
+      );
+      const parties = loaded.state.parties.filter((p) => partyIds.includes(p.partyId));
+      const opened = await this.open(parties);
+      const only = (data: PersonalData): PersonalData =>
+        Object.fromEntries(fields.flatMap((f) => (data[f] === undefined ? [] : [[f, data[f]]])));
+      return {
+        caseId,
+        version,
+        fields,
+        parties: parties.map((p, i) => view(p, opened[i]!, only)),
+      };
+    });
   }
 
   async accessLog(caller: Principal, caseId: string) {
@@ -101,46 +95,42 @@ export class PartiesService {
    */
   async erase(caller: Principal, personId: string, reason: string, idempotency?: IdempotencyOf) {
     assertAllowed(caller, 'person.erase');
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.cases.transaction(
-          async (client) => {
-            const s = this.cases.schema;
-            const cleared = await client.query(
-              `update ${s}.persons set id_number_index = null where person_id = $1`,
-              [personId],
-            );
-            if (cleared.rowCount === 0) throw new NotFoundError(`person ${personId} not found`);
-            const erasure = await this.cases.vault.erase(
-              personId,
-              { actor: caller.userId, reason },
-              client,
-            );
-            const { rows } = await client.query<{ case_id: string }>(
-              `select case_id from ${s}.person_cases where person_id = $1 order by case_id`,
-              [personId],
-            );
-            for (const { case_id: caseId } of rows) {
-              const loaded = await this.cases.load(caseId, client);
-              await this.cases.decideAndAppend(client, caseId, loaded, {
-                type: 'RecordPersonalDataErasure',
-                data: { personId, reason },
-                metadata: this.cases.metadata(caller),
-              });
-            }
-            return {
-              personId,
-              erasedAt: erasure.erasedAt,
-              alreadyErased: erasure.alreadyErased,
-              cases: rows.length,
-            };
-          },
-          idempotency && { ...idempotency, scope: caller.userId },
-        );
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+    return this.cases.retryOnConflict(true, () =>
+      this.cases.transaction(
+        async (client) => {
+          const s = this.cases.schema;
+          const cleared = await client.query(
+            `update ${s}.persons set id_number_index = null where person_id = $1`,
+            [personId],
+          );
+          if (cleared.rowCount === 0) throw new NotFoundError(`person ${personId} not found`);
+          const erasure = await this.cases.vault.erase(
+            personId,
+            { actor: caller.userId, reason },
+            client,
+          );
+          const { rows } = await client.query<{ case_id: string }>(
+            `select case_id from ${s}.person_cases where person_id = $1 order by case_id`,
+            [personId],
+          );
+          for (const { case_id: caseId } of rows) {
+            const loaded = await this.cases.load(caseId, client);
+            await this.cases.decideAndAppend(client, caseId, loaded, {
+              type: 'RecordPersonalDataErasure',
+              data: { personId, reason },
+              metadata: this.cases.metadata(caller),
+            });
+          }
+          return {
+            personId,
+            erasedAt: erasure.erasedAt,
+            alreadyErased: erasure.alreadyErased,
+            cases: rows.length,
+          };
+        },
+        idempotency && { ...idempotency, scope: caller.userId },
+      ),
+    );
   }
 
   private open(parties: readonly Party[]): Promise<OpenedPersonalData[]> {
