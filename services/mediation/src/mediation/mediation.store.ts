@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import { assertCaseAccess } from '@casegrid/auth';
 import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
-import { inTransaction, runIdempotent } from '@casegrid/event-store';
 import type { CaseAction, CaseScope, Principal } from '@casegrid/identity';
 import {
   ConcurrencyError,
@@ -24,6 +22,7 @@ import {
 import { CASEGRID_CONFIG, type CasegridConfig, type IdempotencyOf } from '@casegrid/platform';
 import {
   CaseDirectory,
+  commandTransaction,
   knownCaseScope,
   referenceReader,
   serviceRuntime,
@@ -139,7 +138,8 @@ export class MediationStore {
     }
     const command = await build(loaded);
     const decider = mediationDecider(await this.calendar());
-    return this.transaction(
+    return commandTransaction(
+      this.runtime,
       async (client) => {
         // Decided inside: a retry under the same Idempotency-Key replays the first answer
         // before anything is decided again (it would now be a 409).
@@ -188,23 +188,5 @@ export class MediationStore {
   private async calendar(): Promise<WorkingCalendar> {
     const years = await this.reference.list('calendar');
     return WorkingCalendar.fromYears(years.length > 0 ? years : DEFAULT_CALENDAR_YEARS);
-  }
-
-  /** One transaction, then wake the relay; with an Idempotency-Key its record commits in it. */
-  private async transaction<T>(
-    work: (client: PoolClient) => Promise<T>,
-    idempotency?: IdempotencyOf & { readonly scope: string },
-  ): Promise<T> {
-    const pool = this.runtime.db.pool;
-    const result = idempotency?.key
-      ? (
-          await runIdempotent(pool, this.runtime.service, idempotency, async (client) => ({
-            status: 200,
-            body: await work(client),
-          }))
-        ).body
-      : await inTransaction(pool, work);
-    this.runtime.relay.wake();
-    return result;
   }
 }
