@@ -105,6 +105,7 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
         },
       },
     },
+    caseDirectory: { waitMs: read('CASE_DIRECTORY_WAIT_MS', positiveInt(60_000)) ?? 5_000 },
   };
   if (casegridEnv === 'production' && config.personalData.masterKey === undefined) {
     problems.push({
