@@ -19,7 +19,7 @@ import {
   type MediationEvent,
   type MediationFile,
 } from '@casegrid/mediation';
-import { CASEGRID_CONFIG, type CasegridConfig, type IdempotencyOf } from '@casegrid/platform';
+import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
   CaseDirectory,
   commandTransaction,
@@ -60,7 +60,7 @@ export class MediationStore {
     @Inject(serviceRuntime('mediation')) readonly runtime: ServiceRuntime,
     @Inject(referenceReader('mediation')) readonly reference: ReferenceReader,
     @Inject(CaseDirectory) readonly directory: CaseDirectory,
-    @Inject(CASEGRID_CONFIG) private readonly config: CasegridConfig,
+    @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
   ) {}
 
   metadata(caller: Principal): CommandMetadata {
@@ -68,7 +68,7 @@ export class MediationStore {
       actor: caller.userId,
       department: caller.departmentId,
       correlationId: uuidv7(),
-      now: this.config.fixedNow ?? new Date(),
+      now: this.clock.now(),
     };
   }
 
