@@ -1,4 +1,4 @@
-import { num, text, texts, type CaseEvent } from './case-event';
+import { num, readable, text, texts, type CaseEvent } from './case-event';
 import {
   isOpenClock,
   type Clock,
@@ -19,11 +19,22 @@ type Data = Readonly<Record<string, unknown>>;
 const ended = (state: LedgerCase): boolean =>
   state.status === 'resolved' || state.status === 'referred' || state.status === 'terminated';
 
-/** A new holder: the previous spell ends when this one starts. */
-const handOver = (holders: readonly Holding[], departmentId: string, at: string): Holding[] => [
-  ...holders.map((h) => (h.until === null ? { ...h, until: at } : h)),
-  { departmentId, handlerId: null, since: at, until: null },
-];
+/**
+ * A new holder: the previous spell ends when this one starts. The hand-over that opened the
+ * current spell, delivered again, is the same hand-over: no zero-length spell.
+ */
+const handOver = (
+  holders: readonly Holding[],
+  departmentId: string,
+  at: string,
+): readonly Holding[] => {
+  const open = holders.find((h) => h.until === null);
+  if (open?.departmentId === departmentId && open.since === at) return holders;
+  return [
+    ...holders.map((h) => (h.until === null ? { ...h, until: at } : h)),
+    { departmentId, handlerId: null, since: at, until: null },
+  ];
+};
 
 const withOutcome = (
   state: LedgerCase,
@@ -194,6 +205,23 @@ const started = (data: DeadlineStartedData): Clock => ({
   rules: data.rules,
 });
 
+/**
+ * A start the clock engine could have decided: an id and a basis with its pauses and
+ * extensions. Anything else is not a clock (the pause, resume and extension of one read
+ * its basis, and replay never throws).
+ */
+const wellFormed = (data: DeadlineStartedData): boolean => {
+  const basis = data.basis as Partial<DeadlineStartedData['basis']> | null | undefined;
+  return (
+    typeof data.clockId === 'string' &&
+    typeof basis === 'object' &&
+    basis !== null &&
+    Array.isArray(basis.pauses) &&
+    basis.pauses.every((p) => typeof p === 'object' && p !== null) &&
+    Array.isArray(basis.extensions)
+  );
+};
+
 const closePause = (pauses: readonly ClockPause[], to: string, length: number): ClockPause[] =>
   pauses.map((p) => (p.to === null ? { ...p, to, length } : p));
 
@@ -205,7 +233,9 @@ function evolveSupervision(state: LedgerCase, event: CaseEvent): LedgerCase {
   switch (type) {
     case 'DeadlineStarted': {
       const data = event.data as unknown as DeadlineStartedData;
-      if (state.deadlines.some((c) => c.clockId === data.clockId)) return counted;
+      if (!wellFormed(data) || state.deadlines.some((c) => c.clockId === data.clockId)) {
+        return counted;
+      }
       return {
         ...counted,
         deadlines: [...state.deadlines, started(data)],
@@ -325,7 +355,8 @@ function evolveSupervision(state: LedgerCase, event: CaseEvent): LedgerCase {
  * that does not fit leaves the view as it was, and an unknown event is ignored — so an
  * inspector's replay of any history succeeds.
  */
-export function evolveLedger(state: LedgerCase | null, event: CaseEvent): LedgerCase | null {
+export function evolveLedger(state: LedgerCase | null, raw: CaseEvent): LedgerCase | null {
+  const event = readable(raw);
   if (event.type === 'CaseRegistered') return state ?? registered(event);
   if (state === null) return null;
   const next =
