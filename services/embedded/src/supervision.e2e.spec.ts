@@ -1,16 +1,23 @@
 import type { ServiceRuntime } from '@casegrid/runtime';
 import { serviceRuntime } from '@casegrid/runtime';
 import { DeadlineScheduler } from '@casegrid/service-supervision';
+import { testInfra } from '@casegrid/testing';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 import { DEPARTMENTS, SupervisionDriver } from './testing/supervision-scenarios';
 
 /**
- * Supervision over HTTP on the embedded default (issue 5): clocks driven by intake's
- * events on the real 2025 calendar, warnings and breaches at their instants, the
- * escalation ladder up to the city's notice, supervision orders, follow-ups, closure,
- * the ledger's filters and jurisdiction, and the scheduler's exactly-once.
+ * Supervision over HTTP (issue 5), on the embedded default's in-process transport and
+ * through Kafka (the librdkafka mock broker): clocks driven by intake's events on the
+ * real 2025 calendar, warnings and breaches at their instants, the escalation ladder up
+ * to the city's notice, supervision orders, follow-ups, closure, the ledger's filters and
+ * jurisdiction, and the scheduler's exactly-once.
  */
-describe('supervision', () => {
+const TRANSPORTS: [string, () => Record<string, string>][] = [
+  ['the in-process transport', () => ({})],
+  ['Kafka', () => ({ KAFKA_BROKERS: testInfra().kafkaBrokers.join(',') })],
+];
+
+describe.each(TRANSPORTS)('supervision on %s', (transport, env) => {
   let casegrid: TestCasegrid;
   let drive: SupervisionDriver;
   const supervisionEvents = async (caseId: string, type: string): Promise<number> => {
@@ -23,7 +30,13 @@ describe('supervision', () => {
   };
 
   beforeAll(async () => {
-    casegrid = await startTestCasegrid('supervision_http', { SUPERVISION_POLL_MS: '50' });
+    casegrid = await startTestCasegrid(
+      `supervision_${transport.includes('Kafka') ? 'kafka' : 'log'}`,
+      {
+        SUPERVISION_POLL_MS: '50',
+        ...env(),
+      },
+    );
     drive = new SupervisionDriver(casegrid);
   });
   afterAll(async () => {
