@@ -269,10 +269,10 @@ describe('supervision statistics', () => {
   it('refuses bad query parameters field by field', async () => {
     const supervisor = await drive.as('supervisor.lixia');
     const bad = await supervisor
-      .get('/api/v1/stats?groupBy=week&from=yesterday&to=2025-13-01&regionCode=37')
+      .get('/api/v1/stats?groupBy=week&from=yesterday&to=2025-13-01&regionCode=37&status=open')
       .expect(400);
     expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).toEqual(
-      ['from', 'groupBy', 'regionCode', 'to'],
+      ['from', 'groupBy', 'regionCode', 'status', 'to'],
     );
     const backwards = await supervisor
       .get('/api/v1/stats?from=2025-12-01T00:00:00%2B08:00&to=2025-11-01T00:00:00%2B08:00')

@@ -112,30 +112,41 @@ describe('statsRates', () => {
     });
   });
 
-  it('computes the worked example of docs/statistics.md', () => {
-    // Five cases; four visited: satisfied, basically satisfied, unsatisfied (reopened),
-    // satisfied but answered late; one repeat; 14 clocks ended, 11 on time.
+  it('computes the worked example of docs/statistics.md: the labour bureau’s four cases', () => {
+    // Satisfied; basically satisfied after a late acceptance; unsatisfied and reopened; a
+    // repeat left unresolved. 12 clocks ended, 9 on time.
     const rates = statsRates(
       counts({
-        registered: 5,
-        followedUp: 4,
-        responded: 3,
-        solved: 3,
-        satisfied: 2,
+        registered: 4,
+        followedUp: 3,
+        responded: 2,
+        solved: 2,
+        satisfied: 1,
         basicallySatisfied: 1,
-        clocksEnded: 14,
-        clocksMetOnTime: 11,
+        clocksEnded: 12,
+        clocksMetOnTime: 9,
         repeated: 1,
       }),
       DEFAULT_STATS_SETTINGS,
     );
     expect(rates).toEqual({
-      onTimeRate: 0.7857,
-      responseRate: 0.75,
-      resolutionRate: 0.75,
-      satisfactionRate: 0.725, // (2 + 0.9 × 1) ÷ 4
-      compositeScore: 0.74, // 0.1 × 0.75 + 0.5 × 0.75 + 0.4 × 0.725
-      repeatRate: 0.2,
+      onTimeRate: 0.75,
+      responseRate: 0.6667,
+      resolutionRate: 0.6667,
+      satisfactionRate: 0.6333, // (1 + 0.9 × 1) ÷ 3
+      compositeScore: 0.6533, // 0.1 × 2/3 + 0.5 × 2/3 + 0.4 × 1.9/3
+      repeatRate: 0.25,
+    });
+  });
+
+  it('computes the worked example’s committee: no follow-ups, no three rates', () => {
+    expect(statsRates(counts({ registered: 1, clocksEnded: 2 }), DEFAULT_STATS_SETTINGS)).toEqual({
+      onTimeRate: 0,
+      responseRate: null,
+      resolutionRate: null,
+      satisfactionRate: null,
+      compositeScore: null,
+      repeatRate: 0,
     });
   });
 
