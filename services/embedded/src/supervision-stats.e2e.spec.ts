@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 import { backfillStatsColumns } from '@casegrid/service-supervision';
 import { startTestCasegrid, freshIdNumber, type TestCasegrid } from './testing/test-casegrid';
@@ -242,6 +243,9 @@ describe('supervision statistics', () => {
     expect(handler.items.map((i) => [i.group.departmentId, i.registered])).toEqual([
       [DEPARTMENTS.lixiaLabour, 4],
     ]);
+    // An administrator sees no case content (separation of duties); no token, no answer.
+    expect((await stats('admin', NOVEMBER)).items).toEqual([]);
+    await request(casegrid.url).get(`/api/v1/stats?${NOVEMBER}`).expect(401);
     const city = await stats('supervisor.jinan', `${NOVEMBER}&groupBy=department`);
     expect(city.total).toEqual(
       (await stats('supervisor.lixia', `${NOVEMBER}&groupBy=department`)).total,
