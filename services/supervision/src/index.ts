@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@casegrid/runtime';
+import { ledgerStatsMigrations } from './ledger/ledger-stats.migrations';
 import { ledgerMigrations } from './ledger/ledger.migrations';
 import { SupervisionModule } from './supervision.module';
 
@@ -6,9 +7,10 @@ export const supervisionService: ServiceDefinition = {
   name: 'supervision',
   title: 'Supervision',
   module: SupervisionModule,
-  migrations: [...ledgerMigrations('supervision')],
+  migrations: [...ledgerMigrations('supervision'), ...ledgerStatsMigrations('supervision')],
 };
 
 export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
 export { DeadlineScheduler } from './clocks/deadline.scheduler';
 export { LedgerStore } from './ledger/ledger.store';
+export { backfillStatsColumns } from './ledger/ledger-stats.migrations';
