@@ -1,0 +1,123 @@
+import type { CommandMetadata, EventMetadata } from '@casegrid/kernel';
+import type { PetitionCommand } from '../petition.commands';
+import type { PetitionEvent } from '../petition.events';
+import type { StatutoryCalendar } from '../petition.periods';
+
+/**
+ * Fixtures of the petition specs. The calendar is the real 2025 one (reference/
+ * cn-holidays-2024-2026.json): National Day 10-01..08 with the make-up Saturday 10-11,
+ * Dragon Boat 05-31..06-02, the make-up Sunday 04-27.
+ */
+const DAY_MS = 86_400_000;
+const OFFSET_MS = 8 * 3_600_000;
+const HOLIDAYS_2025 = new Set([
+  '2025-01-01',
+  ...range('2025-01-28', 8),
+  ...range('2025-04-04', 3),
+  ...range('2025-05-01', 5),
+  ...range('2025-05-31', 3),
+  ...range('2025-10-01', 8),
+]);
+const MAKEUP_2025 = new Set(['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']);
+
+function range(first: string, days: number): string[] {
+  const start = Date.parse(`${first}T00:00:00Z`);
+  return Array.from({ length: days }, (_, i) =>
+    new Date(start + i * DAY_MS).toISOString().slice(0, 10),
+  );
+}
+const isWorkingDay = (day: string): boolean => {
+  if (HOLIDAYS_2025.has(day)) return false;
+  if (MAKEUP_2025.has(day)) return true;
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+};
+
+/**
+ * Stand-in for `@casegrid/calendar` until it lands on main (the same counting rule:
+ * trigger day not counted, a day off at the end rolls forward, 24:00 +08:00).
+ */
+export const CALENDAR_2025: StatutoryCalendar = {
+  periodEnd(from, days) {
+    const start = Date.parse(
+      `${new Date(from.getTime() + OFFSET_MS).toISOString().slice(0, 10)}T00:00:00Z`,
+    );
+    let last = start + days * DAY_MS;
+    const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
+    while (!isWorkingDay(day(last))) last += DAY_MS;
+    return {
+      dueAt: new Date(last + DAY_MS - OFFSET_MS),
+      lastDay: day(last),
+      fallback: !day(last).startsWith('2025'),
+    };
+  },
+};
+
+export const CASE_ID = '0193b000-0000-7000-8000-0000000000c1';
+export const OFFICE = '0193a000-0000-7000-8000-000000000011';
+export const NOW = new Date('2025-12-31T04:00:00Z');
+
+export const at = (day: string, time = '10:00:00'): string =>
+  new Date(`${day}T${time}+08:00`).toISOString();
+
+const context = { actor: 'u-officer', department: OFFICE, correlationId: 'c-1' };
+export const meta = (now: Date = NOW): CommandMetadata => ({ ...context, now });
+export const eventMeta = (now: Date = NOW): EventMetadata => ({
+  ...context,
+  occurredAt: now.toISOString(),
+});
+
+type DataOf<T extends PetitionCommand['type']> = Omit<
+  Extract<PetitionCommand, { type: T }>['data'],
+  'caseId' | 'departmentId'
+>;
+export const command = <T extends PetitionCommand['type']>(
+  type: T,
+  data: DataOf<T>,
+  now: Date = NOW,
+): Extract<PetitionCommand, { type: T }> =>
+  ({
+    type,
+    data: { caseId: CASE_ID, departmentId: OFFICE, ...data },
+    metadata: meta(now),
+  }) as unknown as Extract<PetitionCommand, { type: T }>;
+
+type EventDataOf<T extends PetitionEvent['type']> = Omit<
+  Extract<PetitionEvent, { type: T }>['data'],
+  'caseId' | 'departmentId'
+>;
+export const event = <T extends PetitionEvent['type']>(
+  type: T,
+  data: EventDataOf<T>,
+  now: Date = NOW,
+): Extract<PetitionEvent, { type: T }> =>
+  ({
+    type,
+    data: { caseId: CASE_ID, departmentId: OFFICE, ...data },
+    metadata: eventMeta(now),
+  }) as unknown as Extract<PetitionEvent, { type: T }>;
+
+/** 24:00 (+08:00) of a day, as events carry it. */
+export const endOf = (day: string): string =>
+  new Date(Date.parse(`${day}T00:00:00+08:00`) + DAY_MS).toISOString();
+
+/** An accepted petition: by default received 2025-09-26, accepted 2025-09-30 (4 days later). */
+export const accepted = (decidedAt = at('2025-09-30')): PetitionEvent =>
+  event('PetitionAcceptanceDecided', {
+    decision: 'accepted',
+    reason: '属本机关职责，依法受理',
+    channel: null,
+    decidedAt,
+    receivedAt: new Date(Date.parse(decidedAt) - 4 * DAY_MS).toISOString(),
+    opinionDueAt: CALENDAR_2025.periodEnd(new Date(decidedAt), 60).dueAt.toISOString(),
+  });
+export const answered = (issuedAt: string): PetitionEvent =>
+  event('PetitionOpinionIssued', { result: 'explained', text: '解释说明', issuedAt });
+export const reviewRequested = (requestedAt: string, decisionDueAt: string): PetitionEvent =>
+  event('PetitionReviewRequested', { requestedAt, grounds: '不服处理意见', decisionDueAt });
+export const reviewDecided = (decidedAt: string): PetitionEvent =>
+  event('PetitionReviewDecided', { result: 'not_supported', text: '维持原意见', decidedAt });
+export const reReviewRequested = (requestedAt: string, decisionDueAt: string): PetitionEvent =>
+  event('PetitionReReviewRequested', { requestedAt, grounds: '不服复查意见', decisionDueAt });
+export const reReviewDecided = (decidedAt: string): PetitionEvent =>
+  event('PetitionReReviewDecided', { result: 'not_supported', text: '维持复查意见', decidedAt });
