@@ -24,7 +24,7 @@ interface Calendar {
 }
 type Problem = { status: number; detail: string; errors?: { field: string; message: string }[] };
 
-const SEED_FILE = join(__dirname, '../../intake/src/calendars/seed/cn-holidays-2024-2026.json');
+const SEED_FILE = join(__dirname, '../../../libs/calendar/src/seed/cn-holidays-2024-2026.json');
 const REFERENCE = JSON.parse(readFileSync(SEED_FILE, 'utf8')) as {
   year: number;
   holidays: string[];

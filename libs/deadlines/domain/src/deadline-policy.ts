@@ -1,3 +1,4 @@
+import { PERIOD_UNITS, type Period, type PeriodUnit } from '@casegrid/calendar';
 import type { FieldError } from '@casegrid/kernel';
 
 /** API.md, Supervision: `deadlines[].obligation`. More may be added, none renamed. */
@@ -17,14 +18,7 @@ export const OBLIGATIONS = [
 ] as const;
 export type Obligation = (typeof OBLIGATIONS)[number];
 
-/** How a period is counted (reference/domain-rules.md §0, "casegrid's rule"). */
-export const PERIOD_UNITS = ['working_days', 'calendar_days', 'hours'] as const;
-export type PeriodUnit = (typeof PERIOD_UNITS)[number];
-
-export interface Period {
-  readonly length: number;
-  readonly unit: PeriodUnit;
-}
+export { PERIOD_UNITS, type Period, type PeriodUnit };
 
 /**
  * One obligation's clock, as data (issue 5 runs it): which events start, meet, pause and

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { CALENDAR_SEED } from '@casegrid/calendar';
 import { CalendarRepository } from './calendar.repository';
 import { checkCalendar, type Calendar } from './calendar.validator';
 
-/** A year of seed/cn-holidays-2024-2026.json (a copy of the reference file; domain-rules §5). */
+/** A year of the calendar seed (libs/calendar, a copy of the reference file; domain-rules §5). */
 interface CalendarSeedYear {
   readonly year: number;
   readonly holidays: unknown;
@@ -12,16 +11,14 @@ interface CalendarSeedYear {
   readonly source: string | { readonly primary: string; readonly stateCouncilNotice?: string[] };
 }
 
-export const CALENDAR_SEED_FILE = join(__dirname, 'seed', 'cn-holidays-2024-2026.json');
-
 /**
  * The seed's years, held to the rules every PUT is held to: a bad seed is our mistake and
  * stops the start, naming the year and the problems.
  */
 export function readCalendarSeed(
-  file = CALENDAR_SEED_FILE,
+  years: readonly CalendarSeedYear[] = CALENDAR_SEED,
+  file = 'libs/calendar/src/seed/cn-holidays-2024-2026.json',
 ): { year: number; calendar: Calendar }[] {
-  const years = JSON.parse(readFileSync(file, 'utf8')) as CalendarSeedYear[];
   return years.map((entry, i) => {
     const checked = checkCalendar(String(entry.year), {
       holidays: entry.holidays,

@@ -1,0 +1,4 @@
+export * from './civil-date';
+export * from './working-calendar';
+export * from './period';
+export * from './default-years';
