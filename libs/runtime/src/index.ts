@@ -4,3 +4,4 @@ export * from './runtime.module';
 export * from './run-casegrid';
 export * from './personal-data-keys';
 export * from './reference';
+export * from './case-directory';

@@ -49,6 +49,13 @@ export interface CasegridConfig {
     readonly masterKey: Uint8Array | undefined;
   };
   readonly security: SecurityConfig;
+  readonly caseDirectory: {
+    /**
+     * How long a command on a case its service has not yet heard of waits for intake's
+     * event before it answers 404/409 (CASE_DIRECTORY_WAIT_MS, default 5000).
+     */
+    readonly waitMs: number;
+  };
 }
 
 export const AUTH_MODES = ['embedded', 'oidc'] as const;

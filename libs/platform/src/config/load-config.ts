@@ -97,6 +97,7 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
         },
       },
     },
+    caseDirectory: { waitMs: read('CASE_DIRECTORY_WAIT_MS', positiveInt(60_000)) ?? 5_000 },
   };
   if (casegridEnv === 'production' && config.personalData.masterKey === undefined) {
     problems.push({

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
             loginFailuresPerUser: { limit: 10, windowMs: 900_000 },
           },
         },
+        caseDirectory: { waitMs: 5_000 },
       });
     });
 

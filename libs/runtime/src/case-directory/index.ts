@@ -1,0 +1,3 @@
+export * from './case-directory.events';
+export * from './case-directory.migrations';
+export * from './case-directory';
