@@ -1,3 +1,4 @@
+import { chinaDate } from '@casegrid/calendar';
 import {
   IllegalStateError,
   ValidationError,
@@ -11,11 +12,8 @@ export const metadataOf = (m: CommandMetadata): EventMetadata => {
   return { ...context, occurredAt: now.toISOString() };
 };
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-
 /** The calendar day (+08:00) of an instant: the day the statutes count. */
-export const dayOf = (at: string | Date): string =>
-  new Date(new Date(at).getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+export const dayOf = (at: string | Date): string => chinaDate(new Date(at));
 
 /** The last day of a period that ends at `dueAt` (24:00 of that day is the next day's 00:00). */
 export const lastDayOf = (dueAt: string): string => dayOf(new Date(new Date(dueAt).getTime() - 1));

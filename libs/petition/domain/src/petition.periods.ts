@@ -1,3 +1,5 @@
+import { chinaDate, dueAt, type WorkingCalendar } from '@casegrid/calendar';
+
 /**
  * The statutory periods of the 信访工作条例 the petition file is bound by. All are calendar
  * days ("日"), counted by casegrid's rule (reference/domain-rules.md §0): the trigger day
@@ -32,16 +34,16 @@ export interface PeriodEnd {
 }
 
 /**
- * The shared working calendar as the petition domain needs it. The adapter builds it from
- * the service's reference replica (`list('calendar')`), so an administrator's change to a
- * year reaches the petition service, and supervision counts the same days.
+ * The shared working calendar (`@casegrid/calendar`). The adapter builds it from the
+ * service's reference replica (`list('calendar')`), so an administrator's change to a year
+ * reaches the petition service, and supervision counts the same days with the same code.
  */
-export interface StatutoryCalendar {
-  periodEnd(from: Date, days: number): PeriodEnd;
-}
+export type StatutoryCalendar = WorkingCalendar;
 
-export const periodEnd = (calendar: StatutoryCalendar, from: string, days: number): PeriodEnd =>
-  calendar.periodEnd(new Date(from), days);
+export const periodEnd = (calendar: StatutoryCalendar, from: string, days: number): PeriodEnd => {
+  const end = dueAt(calendar, new Date(from), { length: days, unit: 'calendar_days' });
+  return { dueAt: end.dueAt, lastDay: end.lastDay ?? chinaDate(end.dueAt), fallback: end.fallback };
+};
 
 /** Within a period: before 24:00 of its last day (the end instant itself is already outside). */
 export const isWithin = (at: string, end: PeriodEnd): boolean =>

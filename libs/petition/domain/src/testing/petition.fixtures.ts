@@ -1,57 +1,16 @@
+import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
 import type { CommandMetadata, EventMetadata } from '@casegrid/kernel';
 import type { PetitionCommand } from '../petition.commands';
 import type { PetitionEvent } from '../petition.events';
-import type { StatutoryCalendar } from '../petition.periods';
+import { periodEnd, type StatutoryCalendar } from '../petition.periods';
 
 /**
- * Fixtures of the petition specs. The calendar is the real 2025 one (reference/
- * cn-holidays-2024-2026.json): National Day 10-01..08 with the make-up Saturday 10-11,
- * Dragon Boat 05-31..06-02, the make-up Sunday 04-27.
+ * Fixtures of the petition specs. The calendar is the real one (reference/
+ * cn-holidays-2024-2026.json); in 2025: National Day 10-01..08 with the make-up Saturday
+ * 10-11, Dragon Boat 05-31..06-02, the make-up Sunday 04-27.
  */
+export const CALENDAR_2025: StatutoryCalendar = WorkingCalendar.fromYears(DEFAULT_CALENDAR_YEARS);
 const DAY_MS = 86_400_000;
-const OFFSET_MS = 8 * 3_600_000;
-const HOLIDAYS_2025 = new Set([
-  '2025-01-01',
-  ...range('2025-01-28', 8),
-  ...range('2025-04-04', 3),
-  ...range('2025-05-01', 5),
-  ...range('2025-05-31', 3),
-  ...range('2025-10-01', 8),
-]);
-const MAKEUP_2025 = new Set(['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']);
-
-function range(first: string, days: number): string[] {
-  const start = Date.parse(`${first}T00:00:00Z`);
-  return Array.from({ length: days }, (_, i) =>
-    new Date(start + i * DAY_MS).toISOString().slice(0, 10),
-  );
-}
-const isWorkingDay = (day: string): boolean => {
-  if (HOLIDAYS_2025.has(day)) return false;
-  if (MAKEUP_2025.has(day)) return true;
-  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
-  return weekday !== 0 && weekday !== 6;
-};
-
-/**
- * Stand-in for `@casegrid/calendar` until it lands on main (the same counting rule:
- * trigger day not counted, a day off at the end rolls forward, 24:00 +08:00).
- */
-export const CALENDAR_2025: StatutoryCalendar = {
-  periodEnd(from, days) {
-    const start = Date.parse(
-      `${new Date(from.getTime() + OFFSET_MS).toISOString().slice(0, 10)}T00:00:00Z`,
-    );
-    let last = start + days * DAY_MS;
-    const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
-    while (!isWorkingDay(day(last))) last += DAY_MS;
-    return {
-      dueAt: new Date(last + DAY_MS - OFFSET_MS),
-      lastDay: day(last),
-      fallback: !day(last).startsWith('2025'),
-    };
-  },
-};
 
 export const CASE_ID = '0193b000-0000-7000-8000-0000000000c1';
 export const OFFICE = '0193a000-0000-7000-8000-000000000011';
@@ -109,7 +68,7 @@ export const accepted = (decidedAt = at('2025-09-30')): PetitionEvent =>
     channel: null,
     decidedAt,
     receivedAt: new Date(Date.parse(decidedAt) - 4 * DAY_MS).toISOString(),
-    opinionDueAt: CALENDAR_2025.periodEnd(new Date(decidedAt), 60).dueAt.toISOString(),
+    opinionDueAt: periodEnd(CALENDAR_2025, decidedAt, 60).dueAt.toISOString(),
   });
 export const answered = (issuedAt: string): PetitionEvent =>
   event('PetitionOpinionIssued', { result: 'explained', text: '解释说明', issuedAt });
