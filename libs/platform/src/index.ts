@@ -24,3 +24,4 @@ export * from './embedded/embedded-postgres';
 export * from './auth/public.decorator';
 export * from './http/idempotency.decorator';
 export * from './http/if-match';
+export * from './time/casegrid-clock';

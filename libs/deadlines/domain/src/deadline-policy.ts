@@ -44,6 +44,12 @@ export interface DeadlinePolicy {
   readonly stopOn: readonly string[];
   readonly pauseOn: readonly string[];
   readonly resumeOn: readonly string[];
+  /**
+   * Events that extend the clock (延期), carrying `days` (calendar days) or `length` and
+   * `unit`, a `reason` and who `approvedBy`; held to `extension`. Absent in policies
+   * saved before it existed: none.
+   */
+  readonly extendOn?: readonly string[];
   /** The period; or, with `dueAtField`, the starting event's own due time (a supervision order's). */
   readonly period: Period;
   readonly dueAtField: string | null;
@@ -129,6 +135,7 @@ const POLICY_KEYS: ReadonlySet<string> = new Set([
   'stopOn',
   'pauseOn',
   'resumeOn',
+  'extendOn',
   'period',
   'dueAtField',
   'warnBefore',
@@ -161,6 +168,9 @@ export function deadlinePolicyProblems(policy: DeadlinePolicy, prefix = ''): Fie
   errors.push(...eventsProblems(at('stopOn'), policy.stopOn, true));
   errors.push(...eventsProblems(at('pauseOn'), policy.pauseOn, false));
   errors.push(...eventsProblems(at('resumeOn'), policy.resumeOn, false));
+  if (policy.extendOn !== undefined) {
+    errors.push(...eventsProblems(at('extendOn'), policy.extendOn, false));
+  }
   if (
     Array.isArray(policy.pauseOn) &&
     Array.isArray(policy.resumeOn) &&

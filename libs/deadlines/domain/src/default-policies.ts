@@ -7,6 +7,7 @@ const NO_EXTENSION = { maxTimes: 0, maxTotal: null, approvedBy: null } as const;
 const CLOCK = {
   pauseOn: [],
   resumeOn: [],
+  extendOn: [],
   dueAtField: null,
   perCoHandler: false,
   startFrom: 'event',
@@ -20,8 +21,15 @@ const OUTCOMES = [
   'MediationAgreementReached',
   'MediationFailed',
   'PetitionOpinionIssued',
+  'PetitionReviewDecided',
+  'PetitionReReviewDecided',
   'PetitionTerminated',
 ];
+
+/** Handling starts on acceptance, and again for the holder of a reopened case. */
+const RESOLVE_STARTS = ['CaseAccepted', 'CaseReopened'];
+/** An outcome ends it; so does handing the case on: the new holder's clock starts when it accepts. */
+const RESOLVE_STOPS = [...OUTCOMES, 'CaseTransferred', 'CaseEscalated'];
 
 /**
  * The defaults seeded on first start. Where a statute sets the limit it is cited
@@ -116,8 +124,8 @@ export const DEFAULT_DEADLINE_POLICIES: readonly DeadlinePolicy[] = [
     obligation: 'resolve',
     name: `办结（${{ minor: '一般', major: '较大', complex: '疑难复杂' }[severity]}）`,
     appliesTo: { kind: 'dispute', severity },
-    startOn: ['CaseAccepted'],
-    stopOn: OUTCOMES,
+    startOn: RESOLVE_STARTS,
+    stopOn: RESOLVE_STOPS,
     period,
     warnBefore,
     extension: { maxTimes: 1, maxTotal: period, approvedBy: '承办单位负责人' },
@@ -131,8 +139,8 @@ export const DEFAULT_DEADLINE_POLICIES: readonly DeadlinePolicy[] = [
     obligation: 'resolve',
     name: '办结（紧急）',
     appliesTo: { urgency: 'urgent' },
-    startOn: ['CaseAccepted'],
-    stopOn: OUTCOMES,
+    startOn: RESOLVE_STARTS,
+    stopOn: RESOLVE_STOPS,
     period: hours(24),
     warnBefore: hours(4),
     extension: NO_EXTENSION,
@@ -162,6 +170,7 @@ export const DEFAULT_DEADLINE_POLICIES: readonly DeadlinePolicy[] = [
     appliesTo: { kind: 'petition' },
     startOn: ['PetitionAcceptanceDecided'],
     stopOn: ['PetitionOpinionIssued', 'PetitionTerminated'],
+    extendOn: ['PetitionExtended'],
     period: days(60),
     warnBefore: days(10),
     extension: { maxTimes: 1, maxTotal: days(30), approvedBy: '本机关、单位负责人' },

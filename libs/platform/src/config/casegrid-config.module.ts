@@ -1,9 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CASEGRID_CLOCK, CasegridClock } from '../time/casegrid-clock';
 import { CASEGRID_CONFIG, type CasegridConfig } from './casegrid.config';
 
 /**
  * Makes the configuration loaded at boot injectable everywhere as `CASEGRID_CONFIG`. It takes
  * the loaded value rather than reading the environment itself: config is read once, in main.
+ * The business clock (`CASEGRID_CLOCK`) starts here, at `CASEGRID_NOW` when it is set.
  */
 @Module({})
 export class CasegridConfigModule {
@@ -11,8 +13,11 @@ export class CasegridConfigModule {
     return {
       module: CasegridConfigModule,
       global: true,
-      providers: [{ provide: CASEGRID_CONFIG, useValue: config }],
-      exports: [CASEGRID_CONFIG],
+      providers: [
+        { provide: CASEGRID_CONFIG, useValue: config },
+        { provide: CASEGRID_CLOCK, useValue: new CasegridClock(config.fixedNow) },
+      ],
+      exports: [CASEGRID_CONFIG, CASEGRID_CLOCK],
     };
   }
 }

@@ -38,8 +38,17 @@ export interface CasegridConfig {
   /** The services this process runs, in the canonical order. */
   readonly services: readonly ServiceName[];
   readonly logLevel: CasegridLogLevel;
-  /** A frozen clock for demos and tests (CASEGRID_NOW); never set in production. */
+  /** Where business time starts, running on from there (CASEGRID_NOW); never set in production. */
   readonly fixedNow: Date | undefined;
+  readonly supervision: {
+    /** How long a breached case stays at one tier of supervision before it is raised again. */
+    readonly escalationInterval: {
+      readonly length: number;
+      readonly unit: 'working_days' | 'calendar_days' | 'hours';
+    };
+    /** How often the deadline scheduler looks for due clocks (it also wakes for the next one). */
+    readonly pollIntervalMs: number;
+  };
   readonly auth: AuthConfig;
   readonly personalData: {
     /**

@@ -148,3 +148,18 @@ export const key256: Parser<Uint8Array> = (raw) => {
     ? new Uint8Array(bytes)
     : new Invalid('must be 32 random bytes in base64 (openssl rand -base64 32)');
 };
+
+const PERIOD = /^(\d{1,4}) (working_days|calendar_days|hours)$/;
+/** A period as `<n> <unit>`, e.g. `2 working_days` (units of libs/calendar). */
+export const period: Parser<{
+  length: number;
+  unit: 'working_days' | 'calendar_days' | 'hours';
+}> = (raw) => {
+  const match = PERIOD.exec(raw.trim());
+  if (!match || Number(match[1]) === 0) {
+    return new Invalid(
+      `must be "<n> <unit>" with n ≥ 1 and unit working_days, calendar_days or hours${got(raw)}`,
+    );
+  }
+  return { length: Number(match[1]), unit: match[2] as 'working_days' | 'calendar_days' | 'hours' };
+};

@@ -20,6 +20,7 @@ import {
   key256,
   oneOf,
   origins,
+  period,
   port,
   positiveInt,
   postgresUrl,
@@ -54,7 +55,7 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
   }
 
   const casegridEnv = read('CASEGRID_ENV', oneOf(CASEGRID_ENVS)) ?? 'development';
-  // A frozen clock in production would stop every statutory deadline from running.
+  // A shifted clock in production would put every statutory deadline at the wrong time.
   const refuseInProduction: Parser<never> = () =>
     new Invalid('must not be set when CASEGRID_ENV=production');
   const fixedNow = read(
@@ -82,6 +83,13 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
     services: read('CASEGRID_SERVICES', subsetOf(SERVICE_NAMES)) ?? SERVICE_NAMES,
     logLevel: read('LOG_LEVEL', oneOf(LOG_LEVELS)) ?? 'info',
     fixedNow,
+    supervision: {
+      escalationInterval: read('SUPERVISION_ESCALATION_INTERVAL', period) ?? {
+        length: 2,
+        unit: 'working_days',
+      },
+      pollIntervalMs: read('SUPERVISION_POLL_MS', positiveInt(60_000)) ?? 1_000,
+    },
     auth: readAuth(casegridEnv, read, problems),
     personalData: { masterKey: read('CASEGRID_MASTER_KEY', key256) },
     security: {

@@ -26,6 +26,10 @@ describe('loadConfig', () => {
         services: SERVICE_NAMES,
         logLevel: 'info',
         fixedNow: undefined,
+        supervision: {
+          escalationInterval: { length: 2, unit: 'working_days' },
+          pollIntervalMs: 1000,
+        },
         auth: {
           mode: 'embedded',
           issuer: 'urn:casegrid:embedded',
@@ -187,6 +191,12 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it('reads the escalation interval as a period', () => {
+    expect(
+      loadConfig({ SUPERVISION_ESCALATION_INTERVAL: '12 hours' }).supervision.escalationInterval,
+    ).toEqual({ length: 12, unit: 'hours' });
+  });
+
   it.each([
     ['PORT', '3000.5'],
     ['PORT', '-1'],
@@ -195,6 +205,9 @@ describe('loadConfig', () => {
     ['CASEGRID_NOW', '2025-03-01T09:00:00'],
     ['HTTP_BODY_LIMIT', '0'],
     ['CASEGRID_SERVICES', ','],
+    ['SUPERVISION_ESCALATION_INTERVAL', '2 weeks'],
+    ['SUPERVISION_ESCALATION_INTERVAL', '0 hours'],
+    ['SUPERVISION_POLL_MS', '0'],
   ])('refuses %s=%s', (variable, value) => {
     expect(problemsOf({ [variable]: value }).variables).toEqual([variable]);
   });

@@ -14,7 +14,7 @@ import {
 import { ConcurrencyError, fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
 import { PersonalDataVault } from '@casegrid/personal-data';
 import { projectOpenCases } from './open-cases.projection';
-import { CASEGRID_CONFIG, type CasegridConfig, type IdempotencyOf } from '@casegrid/platform';
+import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
   PERSONAL_DATA_KEYS,
   serviceRuntime,
@@ -46,7 +46,7 @@ export class CaseStore {
   constructor(
     @Inject(serviceRuntime('intake')) readonly runtime: ServiceRuntime,
     @Inject(PERSONAL_DATA_KEYS) keys: PersonalDataKeys,
-    @Inject(CASEGRID_CONFIG) private readonly config: CasegridConfig,
+    @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
   ) {
     this.schema = quoteSchema(runtime.service);
     this.vault = new PersonalDataVault({
@@ -58,7 +58,7 @@ export class CaseStore {
   }
 
   now(): Date {
-    return this.config.fixedNow ?? new Date();
+    return this.clock.now();
   }
 
   metadata(caller: Principal): CommandMetadata {

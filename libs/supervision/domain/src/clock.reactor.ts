@@ -1,0 +1,238 @@
+import { elapsed } from '@casegrid/calendar';
+import { num, text, type CaseEvent } from './case-event';
+import {
+  policiesStartedBy,
+  rulesOf,
+  timingOf,
+  type ClockContext,
+  type VersionedDeadlinePolicy,
+} from './clock.policies';
+import { isOpenClock, type Clock, type LedgerCase } from './ledger.state';
+import type { ClockExtension, DeadlineStartedData, SupervisionEvent } from './supervision.events';
+
+/** supervision's clock events never start or stop clocks themselves (no feedback loops). */
+const CLOCK_EVENTS: ReadonlySet<string> = new Set([
+  'DeadlineStarted',
+  'DeadlineApproaching',
+  'DeadlineBreached',
+  'DeadlineMet',
+  'DeadlinePaused',
+  'DeadlineResumed',
+  'DeadlineExtended',
+  'SupervisionEscalated',
+  'NoticeIssued',
+]);
+
+/** Who holds an obligation a policy starts: one clock each (lateness is theirs). */
+function holdersOf(
+  state: LedgerCase,
+  policy: VersionedDeadlinePolicy,
+  event: CaseEvent,
+): Pick<DeadlineStartedData, 'departmentId' | 'holderRole' | 'orderId'>[] {
+  if (event.type === 'SupervisionOrderIssued') {
+    return [
+      {
+        departmentId: text(event.data, 'responsibleDepartmentId'),
+        holderRole: 'order',
+        orderId: text(event.data, 'orderId'),
+      },
+    ];
+  }
+  if (policy.obligation === 'dispatch') {
+    return [{ departmentId: null, holderRole: 'dispatcher', orderId: null }];
+  }
+  if (policy.obligation === 'follow_up') {
+    return [{ departmentId: null, holderRole: 'supervisor', orderId: null }];
+  }
+  const lead = state.leadDepartmentId;
+  const leads = [{ departmentId: lead, holderRole: lead ? 'lead' : 'dispatcher', orderId: null }];
+  const cos = policy.perCoHandler
+    ? state.coDepartmentIds.map((id) => ({ departmentId: id, holderRole: 'co', orderId: null }))
+    : [];
+  return [...leads, ...cos] as Pick<
+    DeadlineStartedData,
+    'departmentId' | 'holderRole' | 'orderId'
+  >[];
+}
+
+function starts(
+  state: LedgerCase,
+  event: CaseEvent,
+  ctx: ClockContext,
+  stopped: ReadonlySet<string>,
+): SupervisionEvent[] {
+  const events: SupervisionEvent[] = [];
+  let count = state.clockCount;
+  for (const policy of policiesStartedBy(event.type, state, ctx.policies)) {
+    const startedAt = policy.startFrom === 'received_at' ? state.receivedAt : event.time;
+    const named = policy.dueAtField ? text(event.data, policy.dueAtField) : null;
+    const eventDueAt = named && !Number.isNaN(Date.parse(named)) ? named : null;
+    for (const holder of holdersOf(state, policy, event)) {
+      // A clock already running for the same obligation and holder keeps running: a
+      // return or re-dispatch does not restart it (reference §3, Design).
+      const running = state.deadlines.some(
+        (c) =>
+          isOpenClock(c) &&
+          !stopped.has(c.clockId) &&
+          c.obligation === policy.obligation &&
+          c.departmentId === holder.departmentId &&
+          c.orderId === holder.orderId,
+      );
+      if (running) continue;
+      count += 1;
+      const basis = {
+        policy: policy.code,
+        policyVersion: policy.version,
+        policyName: policy.name,
+        article: policy.article,
+        note: policy.basis,
+        unit: policy.period.unit,
+        length: policy.period.length,
+        calendarVersion: ctx.calendar.version,
+        calendarFallback: false,
+        startedBy: event.type,
+        eventDueAt,
+        pauses: [],
+        extensions: [],
+      };
+      const timing = timingOf(ctx.calendar, startedAt, basis, policy.warnBefore);
+      events.push({
+        type: 'DeadlineStarted',
+        data: {
+          caseId: state.id,
+          clockId: `c${count}`,
+          obligation: policy.obligation,
+          ...holder,
+          startedAt,
+          dueAt: timing.dueAt,
+          warnAt: timing.warnAt,
+          basis: { ...basis, calendarFallback: timing.fallback },
+          rules: rulesOf(policy),
+        },
+      });
+    }
+  }
+  return events;
+}
+
+/** The length an extending event grants, in the clock's unit (`length`, or `days`). */
+const extensionOf = (clock: Clock, event: CaseEvent): ClockExtension | null => {
+  const length = num(event.data, 'length') ?? num(event.data, 'days');
+  if (length === null || length <= 0) return null;
+  return {
+    at: event.time,
+    length,
+    unit: clock.basis.unit,
+    reason: text(event.data, 'reason') ?? event.type,
+    approvedBy: text(event.data, 'approvedBy'),
+    by: event.type,
+  };
+};
+
+/** Whether the policy the clock started under allows one more extension of this length. */
+const mayExtend = (clock: Clock, extension: ClockExtension): boolean => {
+  const { maxTimes, maxTotal } = clock.rules.extension;
+  if (clock.basis.extensions.length >= maxTimes) return false;
+  const total = clock.basis.extensions.reduce((sum, e) => sum + e.length, 0) + extension.length;
+  return maxTotal === null || maxTotal.unit !== clock.basis.unit || total <= maxTotal.length;
+};
+
+function changes(state: LedgerCase, event: CaseEvent, ctx: ClockContext): SupervisionEvent[] {
+  const events: SupervisionEvent[] = [];
+  const closing = event.type === 'CaseClosed';
+  for (const clock of state.deadlines.filter(isOpenClock)) {
+    const { clockId } = clock;
+    // Closing a case off the ledger (销号) ends every obligation still open on it.
+    if (closing || clock.rules.stopOn.includes(event.type)) {
+      events.push({
+        type: 'DeadlineMet',
+        data: {
+          caseId: state.id,
+          clockId,
+          obligation: clock.obligation,
+          departmentId: clock.departmentId,
+          metAt: event.time,
+          stoppedBy: event.type,
+          late: clock.state === 'breached' || event.time > clock.dueAt,
+        },
+      });
+    } else if (clock.state === 'running' && clock.rules.pauseOn.includes(event.type)) {
+      events.push({
+        type: 'DeadlinePaused',
+        data: {
+          caseId: state.id,
+          clockId,
+          at: event.time,
+          reason: text(event.data, 'reason') ?? event.type,
+          approvedBy: text(event.data, 'approvedBy'),
+          by: event.type,
+        },
+      });
+    } else if (clock.state === 'paused' && clock.rules.resumeOn.includes(event.type)) {
+      const pausedAt = clock.pausedAt ?? event.time;
+      const length = elapsed(
+        ctx.calendar,
+        new Date(pausedAt),
+        new Date(event.time),
+        clock.basis.unit,
+      );
+      const pauses = clock.basis.pauses.map((p) =>
+        p.to === null ? { ...p, to: event.time, length } : p,
+      );
+      const timing = timingOf(
+        ctx.calendar,
+        clock.startedAt,
+        { ...clock.basis, pauses },
+        clock.rules.warnBefore,
+      );
+      events.push({
+        type: 'DeadlineResumed',
+        data: {
+          caseId: state.id,
+          clockId,
+          at: event.time,
+          pausedLength: length,
+          dueAt: timing.dueAt,
+          warnAt: timing.warnAt,
+          by: event.type,
+        },
+      });
+    } else if (clock.rules.extendOn.includes(event.type)) {
+      const extension = extensionOf(clock, event);
+      if (extension === null || !mayExtend(clock, extension)) continue;
+      const extensions = [...clock.basis.extensions, extension];
+      const timing = timingOf(
+        ctx.calendar,
+        clock.startedAt,
+        { ...clock.basis, extensions },
+        clock.rules.warnBefore,
+      );
+      events.push({
+        type: 'DeadlineExtended',
+        data: { caseId: state.id, clockId, extension, dueAt: timing.dueAt, warnAt: timing.warnAt },
+      });
+    }
+  }
+  return events;
+}
+
+/**
+ * The clock engine's reaction to one event of the case's stream (any service's, or one of
+ * supervision's own commands): stop, pause, resume or extend the open clocks the event
+ * names in their rules, then start the clocks of the policies it starts. `state` is the
+ * ledger with the event already folded in (the new holder, the track). A duplicate input
+ * changes nothing: a clock already open for the same obligation and holder is not started
+ * twice, and a stopped clock is not stopped again.
+ */
+export function clockReactions(
+  state: LedgerCase,
+  event: CaseEvent,
+  ctx: ClockContext,
+): SupervisionEvent[] {
+  if (event.service === 'supervision' && CLOCK_EVENTS.has(event.type)) return [];
+  const changed = changes(state, event, ctx);
+  const stopped = new Set(
+    changed.flatMap((e) => (e.type === 'DeadlineMet' ? [e.data.clockId] : [])),
+  );
+  return [...changed, ...starts(state, event, ctx, stopped)];
+}
