@@ -21,7 +21,7 @@ import {
   type PetitionCommand,
   type PetitionEvent,
 } from '@casegrid/petition';
-import { CASEGRID_CONFIG, type CasegridConfig, type IdempotencyOf } from '@casegrid/platform';
+import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
   CaseDirectory,
   knownCaseScope,
@@ -50,12 +50,12 @@ export class PetitionStore {
   constructor(
     @Inject(serviceRuntime('petition')) private readonly runtime: ServiceRuntime,
     @Inject(referenceReader('petition')) private readonly reference: ReferenceReader,
-    @Inject(CASEGRID_CONFIG) private readonly config: CasegridConfig,
+    @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
     private readonly directory: CaseDirectory,
   ) {}
 
   now(): Date {
-    return this.config.fixedNow ?? new Date();
+    return this.clock.now();
   }
 
   metadata(caller: Principal): CommandMetadata {
