@@ -33,6 +33,11 @@ export interface StatutoryDate {
 export interface PetitionView {
   readonly caseId: string;
   readonly status: PetitionStatus | 'awaiting_acceptance';
+  /**
+   * What the file means for the ledger (the event contract supervision reads): diverted →
+   * referred, not accepted or terminated → terminated, an opinion → resolved.
+   */
+  readonly outcome: 'resolved' | 'referred' | 'terminated' | null;
   readonly version: number;
   readonly receivedAt: string;
   readonly acceptance: Acceptance | null;
@@ -43,6 +48,21 @@ export interface PetitionView {
   readonly termination: { readonly basis: string; readonly terminatedAt: string } | null;
   readonly statutoryDates: readonly StatutoryDate[];
 }
+
+const outcomeOf = (status: PetitionStatus): PetitionView['outcome'] => {
+  switch (status) {
+    case 'unopened':
+    case 'accepted':
+      return null;
+    case 'diverted':
+      return 'referred';
+    case 'not_accepted':
+    case 'terminated':
+      return 'terminated';
+    default:
+      return 'resolved';
+  }
+};
 
 export interface PetitionViewInput {
   readonly caseId: string;
@@ -110,6 +130,7 @@ export function petitionView(input: PetitionViewInput): PetitionView {
     review: null,
     reReview: null,
     termination: null,
+    outcome: outcomeOf(state.status),
   };
   if (state.status === 'unopened') {
     return {

@@ -46,6 +46,7 @@ describe('the petition view', () => {
     it('runs to 10-09 when day 15 (10-05) falls in the National Day holiday', () => {
       const awaiting = view([], at('2025-10-08'));
       expect(awaiting).toMatchObject({
+        outcome: null,
         status: 'awaiting_acceptance',
         version: 0,
         acceptance: null,
@@ -92,8 +93,26 @@ describe('the petition view', () => {
     });
     it('shows nothing more for a petition not accepted', () => {
       const decided = view([decidedOn('2025-10-08')], at('2025-12-01'));
-      expect(decided.status).toBe('not_accepted');
+      expect(decided).toMatchObject({ status: 'not_accepted', outcome: 'terminated' });
       expect(decided.statutoryDates.map((d) => d.step)).toEqual(['petition_acceptance']);
+    });
+  });
+
+  describe('the outcome the ledger records', () => {
+    it('is referred when diverted, resolved once answered, none while handled', () => {
+      const diverted = event('PetitionAcceptanceDecided', {
+        decision: 'diverted',
+        reason: '属于民事诉讼范围',
+        channel: 'litigation',
+        decidedAt: at('2025-09-22'),
+        receivedAt: at('2025-09-20'),
+        opinionDueAt: null,
+      });
+      expect(view([diverted], at('2025-10-01')).outcome).toBe('referred');
+      expect(view([accepted()], at('2025-10-01')).outcome).toBeNull();
+      expect(view([accepted(), answered(at('2025-11-01'))], at('2025-11-02')).outcome).toBe(
+        'resolved',
+      );
     });
   });
 
@@ -150,7 +169,7 @@ describe('the petition view', () => {
         event('PetitionTerminated', { basis: '复核终结', terminatedAt: at('2025-12-24') }),
       ];
       const v = view(all, at('2025-12-30'));
-      expect(v.status).toBe('terminated');
+      expect(v).toMatchObject({ status: 'terminated', outcome: 'terminated' });
       expect(v.termination).toEqual({ basis: '复核终结', terminatedAt: at('2025-12-24') });
       expect(dates(all, at('2025-12-30'))).toEqual({
         petition_acceptance: ['2025-09-01', 'met'], // 08-16 + 15 = Sunday 08-31
