@@ -182,7 +182,7 @@ describe('the petition API', () => {
     });
 
     it('has no petition file for a case on another track', async () => {
-      const id = await acceptedPetition(casegrid, t('2025-09-26', '09:00:00'), 'direct');
+      const id = await acceptedPetition(casegrid, t('2025-09-26', '09:00:00'), { track: 'direct' });
       const response = await post(id, 'acceptance', ACCEPT).expect(409);
       expect((response.body as { detail: string }).detail).toMatch(/on the direct track/);
       await officer.get(`/api/v1/cases/${id}/petition`).expect(404);
