@@ -1,3 +1,4 @@
+import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
 import { deciderSpec } from '@casegrid/testing';
 import { petitionDecider } from './petition.decider';
 import {
@@ -47,6 +48,20 @@ describe('a petition', () => {
     it('is accepted, and the 60-day opinion period ends with the first working day after 11-29 (Art 34)', () => {
       // 09-30 + 60 days = Saturday 2025-11-29: a day off, so the period ends with Monday 12-01.
       spec.when(decide('accepted')).then([accepted()]);
+    });
+    it('counts on the calendar it is given: a year changed by an admin moves the date', () => {
+      const changed = WorkingCalendar.fromYears(
+        DEFAULT_CALENDAR_YEARS.map((y) =>
+          y.year === 2025 ? { ...y, holidays: [...y.holidays, '2025-12-01'] } : y,
+        ),
+      );
+      deciderSpec(petitionDecider(changed))
+        .when(decide('accepted'))
+        .then([
+          expect.objectContaining({
+            data: expect.objectContaining({ opinionDueAt: endOf('2025-12-02') }),
+          }),
+        ]);
     });
     it('is not accepted, with the reason', () => {
       spec.when(decide('not_accepted')).then([

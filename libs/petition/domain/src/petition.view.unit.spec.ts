@@ -1,6 +1,7 @@
 import { fold } from '@casegrid/kernel';
 import type { PetitionEvent } from './petition.events';
 import { evolve, initialState } from './petition.state';
+import { periodEnd } from './petition.periods';
 import { petitionView, type StatutoryDate } from './petition.view';
 import {
   accepted,
@@ -150,6 +151,67 @@ describe('the petition view', () => {
       expect(
         dates([accepted(), answered(at('2025-12-02'))], at('2025-12-10')).petition_opinion?.[1],
       ).toBe('late');
+    });
+  });
+
+  describe('each duty on the day before, the day of and the day after its limit', () => {
+    const acceptedOn = (decidedAt: string, receivedAt: string): PetitionEvent =>
+      event('PetitionAcceptanceDecided', {
+        decision: 'accepted',
+        reason: '依法受理',
+        channel: null,
+        decidedAt,
+        receivedAt,
+        opinionDueAt: periodEnd(CALENDAR_2025, decidedAt, 60).dueAt.toISOString(),
+      });
+    const states = (make: (day: string) => PetitionEvent[], step: string, days: string[]) =>
+      days.map(
+        (day) =>
+          view(make(day), at('2025-12-31')).statutoryDates.find((d) => d.step === step)?.state,
+      );
+
+    it('acceptance ending on the make-up Saturday 10-11 (received 09-26)', () => {
+      const make = (day: string) => [acceptedOn(at(day), at('2025-09-26'))];
+      expect(
+        states(make, 'petition_acceptance', ['2025-10-10', '2025-10-11', '2025-10-12']),
+      ).toEqual(['met', 'met', 'late']);
+    });
+    it('opinion whose 60th day (10-01) is in National Day: due 10-09 (accepted 08-02)', () => {
+      const make = (day: string) => [
+        acceptedOn(at('2025-08-02'), at('2025-08-01')),
+        answered(at(day)),
+      ];
+      expect(states(make, 'petition_opinion', ['2025-10-08', '2025-10-09', '2025-10-10'])).toEqual([
+        'met',
+        'met',
+        'late',
+      ]);
+    });
+    it('review decision whose 30th day (10-01) is in National Day: due 10-09 (requested 09-01)', () => {
+      const make = (day: string) => [
+        acceptedOn(at('2025-08-02'), at('2025-08-01')),
+        answered(at('2025-08-20')),
+        reviewRequested(at('2025-09-01'), endOf('2025-10-09')),
+        reviewDecided(at(day)),
+      ];
+      expect(states(make, 'review_decision', ['2025-10-08', '2025-10-09', '2025-10-10'])).toEqual([
+        'met',
+        'met',
+        'late',
+      ]);
+    });
+    it('re-review decision whose 30th day is Dragon Boat 05-31: due 06-03 (requested 05-01)', () => {
+      const make = (day: string) => [
+        acceptedOn(at('2025-02-10'), at('2025-02-08')),
+        answered(at('2025-03-01')),
+        reviewRequested(at('2025-03-10'), endOf('2025-04-09')),
+        reviewDecided(at('2025-04-20')),
+        reReviewRequested(at('2025-05-01'), endOf('2025-06-03')),
+        reReviewDecided(at(day)),
+      ];
+      expect(
+        states(make, 're_review_decision', ['2025-06-02', '2025-06-03', '2025-06-04']),
+      ).toEqual(['met', 'met', 'late']);
     });
   });
 
