@@ -1,5 +1,6 @@
 import type request from 'supertest';
 import { uuidv7 } from '@casegrid/kernel';
+import { waitUntil } from '@casegrid/testing';
 import { acceptedPetition, agentOf, PETITION_OFFICER } from './testing/petition-cases';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
@@ -193,6 +194,34 @@ describe('the petition API', () => {
       expect((response.body as { detail: string }).detail).toMatch(
         /waited 2000 ms for intake's event/,
       );
+    });
+  });
+
+  describe("the calendar is the service's replica of intake's", () => {
+    it("moves a statutory date when an admin changes the year, once intake's event arrives", async () => {
+      const id = await acceptedPetition(casegrid, t('2025-09-26', '09:00:00'));
+      const acceptanceLastDay = async () => (await view(id)).statutoryDates[0]?.lastDay;
+      // Day 15 is the make-up Saturday 10-11: a working day, the last day.
+      expect(await acceptanceLastDay()).toBe('2025-10-11');
+      const admin = await agentOf(casegrid, 'admin');
+      const year = (await admin.get('/api/v1/calendars/2025').expect(200)).body as {
+        holidays: string[];
+        makeupWorkdays: string[];
+      };
+      const put = (makeupWorkdays: string[]) =>
+        admin
+          .put('/api/v1/calendars/2025')
+          .send({ holidays: year.holidays, makeupWorkdays })
+          .expect(200);
+      // Without the make-up day, 10-11 is an ordinary Saturday: the limit rolls to Monday.
+      await put(year.makeupWorkdays.filter((d) => d !== '2025-10-11'));
+      await waitUntil(async () => (await acceptanceLastDay()) === '2025-10-13', {
+        what: "the petition service's calendar to follow the admin's change",
+      });
+      await put(year.makeupWorkdays);
+      await waitUntil(async () => (await acceptanceLastDay()) === '2025-10-11', {
+        what: 'the calendar restored',
+      });
     });
   });
 
