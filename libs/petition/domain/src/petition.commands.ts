@@ -57,6 +57,13 @@ export type DecideReview = Command<'DecideReview', Decision>;
 export type RecordReReviewRequest = Command<'RecordReReviewRequest', Request>;
 export type DecideReReview = Command<'DecideReReview', Decision>;
 
+/** 听证 during re-review (Art 36¶2). */
+export type StartHearing = Command<
+  'StartHearing',
+  ByDepartment & { readonly reason: string; readonly startedAt: string | null }
+>;
+export type EndHearing = Command<'EndHearing', ByDepartment & { readonly endedAt: string | null }>;
+
 export type TerminatePetition = Command<
   'TerminatePetition',
   ByDepartment & { readonly basis: string; readonly terminatedAt: string | null }
@@ -70,4 +77,6 @@ export type PetitionCommand =
   | DecideReview
   | RecordReReviewRequest
   | DecideReReview
+  | StartHearing
+  | EndHearing
   | TerminatePetition;

@@ -2,6 +2,7 @@ import type { Decider } from '@casegrid/kernel';
 import type { PetitionCommand } from './petition.commands';
 import type { PetitionEvent } from './petition.events';
 import { decideAcceptance, extendHandling, issueOpinion } from './petition.handling';
+import { endHearing, startHearing } from './petition.hearings';
 import type { StatutoryCalendar } from './petition.periods';
 import {
   decideReReview,
@@ -32,6 +33,10 @@ function decide(
       return recordReReviewRequest(command, state, calendar);
     case 'DecideReReview':
       return decideReReview(command, state);
+    case 'StartHearing':
+      return startHearing(command, state);
+    case 'EndHearing':
+      return endHearing(command, state, calendar);
     case 'TerminatePetition':
       return terminate(command, state);
     default: {

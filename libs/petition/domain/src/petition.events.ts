@@ -90,6 +90,23 @@ export type PetitionReviewDecided = Event<'PetitionReviewDecided', Decided>;
 export type PetitionReReviewRequested = Event<'PetitionReReviewRequested', Requested>;
 export type PetitionReReviewDecided = Event<'PetitionReReviewDecided', Decided>;
 
+/** A hearing (听证) during re-review: its time is not counted in the 30 days (Art 36¶2). */
+export type PetitionHearingStarted = Event<
+  'PetitionHearingStarted',
+  Acted & { readonly startedAt: string; readonly reason: string }
+>;
+
+/** The hearing ended: the re-review decision is due later by the hearing's days. */
+export type PetitionHearingEnded = Event<
+  'PetitionHearingEnded',
+  Acted & {
+    readonly endedAt: string;
+    /** Calendar days the hearing took (between its dates), added to the period. */
+    readonly days: number;
+    readonly decisionDueAt: string;
+  }
+>;
+
 /** 终结 (Art 36¶3): after re-review, the same facts and reasons are not accepted again. */
 export type PetitionTerminated = Event<
   'PetitionTerminated',
@@ -104,6 +121,8 @@ export type PetitionEvent =
   | PetitionReviewDecided
   | PetitionReReviewRequested
   | PetitionReReviewDecided
+  | PetitionHearingStarted
+  | PetitionHearingEnded
   | PetitionTerminated;
 
 export const PETITION_EVENT_TYPES: readonly PetitionEvent['type'][] = [
@@ -114,5 +133,7 @@ export const PETITION_EVENT_TYPES: readonly PetitionEvent['type'][] = [
   'PetitionReviewDecided',
   'PetitionReReviewRequested',
   'PetitionReReviewDecided',
+  'PetitionHearingStarted',
+  'PetitionHearingEnded',
   'PetitionTerminated',
 ];

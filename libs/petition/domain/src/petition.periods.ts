@@ -16,7 +16,7 @@ export const PERIODS = {
   review_decision: { days: 30, article: '信访工作条例 第三十五条' },
   /** The petitioner may ask for re-review within 30 days of the review opinion. */
   re_review_request: { days: 30, article: '信访工作条例 第三十六条' },
-  /** Hearing (听证) time is not counted (Art 36¶2; hearings are not modelled yet). */
+  /** Hearing (听证) days are added to it (Art 36¶2; petition.hearings.ts). */
   re_review_decision: { days: 30, article: '信访工作条例 第三十六条' },
 } as const;
 export type PeriodName = keyof typeof PERIODS;

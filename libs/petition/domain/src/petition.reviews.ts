@@ -13,6 +13,7 @@ import type {
   PetitionTerminated,
 } from './petition.events';
 import { actAt, dayOf, metadataOf, refuse } from './petition.guards';
+import { openHearing } from './petition.hearings';
 import { isWithin, PERIODS, periodEnd, type StatutoryCalendar } from './petition.periods';
 import type { Petition, Stage } from './petition.state';
 
@@ -150,6 +151,13 @@ export function decideReReview(
     throw refuse(
       state,
       `${PERIODS.re_review_decision.article} decides a pending re-review request`,
+    );
+  }
+  const hearing = openHearing(state.reReview.hearings);
+  if (hearing) {
+    throw refuse(
+      state,
+      `its hearing of ${dayOf(hearing.startedAt)} is under way; the re-review is decided after it (信访工作条例 第三十六条第二款)`,
     );
   }
   return [

@@ -28,12 +28,22 @@ export interface Answer {
   readonly departmentId: string;
 }
 
+/** A hearing (听证) of a re-review; its days are not counted (Art 36¶2). */
+export interface Hearing {
+  readonly startedAt: string;
+  readonly reason: string;
+  readonly endedAt: string | null;
+  readonly days: number;
+}
+
 /** A review or re-review: the petitioner's request and, once given, the decision. */
 export interface Stage {
   readonly requestedAt: string;
   readonly grounds: string;
   readonly decisionDueAt: string;
   readonly decision: Answer | null;
+  /** Re-review only. */
+  readonly hearings: readonly Hearing[];
 }
 
 interface Decided {
@@ -107,6 +117,7 @@ const stage = (data: { requestedAt: string; grounds: string; decisionDueAt: stri
   grounds: data.grounds,
   decisionDueAt: data.decisionDueAt,
   decision: null,
+  hearings: [],
 });
 
 /**
@@ -162,6 +173,23 @@ export function evolve(state: Petition, event: PetitionEvent): Petition {
             reReview: { ...state.reReview, decision: answer(event.data) },
           }
         : state;
+    case 'PetitionHearingStarted': {
+      if (state.status !== 'under_re_review') return state;
+      const { startedAt, reason } = event.data;
+      const hearing = { startedAt, reason, endedAt: null, days: 0 };
+      return {
+        ...state,
+        reReview: { ...state.reReview, hearings: [...state.reReview.hearings, hearing] },
+      };
+    }
+    case 'PetitionHearingEnded': {
+      if (state.status !== 'under_re_review') return state;
+      const { endedAt, days, decisionDueAt } = event.data;
+      const hearings = state.reReview.hearings.map((h) =>
+        h.endedAt === null ? { ...h, endedAt, days } : h,
+      );
+      return { ...state, reReview: { ...state.reReview, hearings, decisionDueAt } };
+    }
     case 'PetitionTerminated':
       return state.status === 're_reviewed'
         ? {

@@ -11,7 +11,8 @@ import type {
 
 /**
  * One statutory date the petition is bound by. The organ's duties (`party: organ`) are
- * running, met, late (done after the limit) or overdue (not done, limit passed); the
+ * running, paused (a re-review's hearing, Art 36¶2), met, late (done after the limit) or
+ * overdue (not done, limit passed); the
  * petitioner's windows are open, used or lapsed.
  */
 export interface StatutoryDate {
@@ -25,7 +26,7 @@ export interface StatutoryDate {
   /** 24:00 (+08:00) of `lastDay`. */
   readonly dueAt: string;
   readonly doneAt: string | null;
-  readonly state: 'running' | 'met' | 'late' | 'overdue' | 'open' | 'used' | 'lapsed';
+  readonly state: 'running' | 'paused' | 'met' | 'late' | 'overdue' | 'open' | 'used' | 'lapsed';
   /** A day of the period fell outside the loaded calendar years (weekends only known). */
   readonly calendarFallback: boolean;
 }
@@ -172,15 +173,16 @@ export function petitionView(input: PetitionViewInput): PetitionView {
     }
   }
   if (reReview) {
-    dates.push(
-      date(
-        're_review_decision',
-        reReview.requestedAt,
-        reReview.decision?.at ?? null,
-        0,
-        reReview.decisionDueAt,
-      ),
+    const hearingDays = reReview.hearings.reduce((sum, h) => sum + h.days, 0);
+    const decision = date(
+      're_review_decision',
+      reReview.requestedAt,
+      reReview.decision?.at ?? null,
+      hearingDays,
+      reReview.decisionDueAt,
     );
+    const paused = reReview.hearings.some((h) => h.endedAt === null);
+    dates.push(paused ? { ...decision, state: 'paused' } : decision);
   }
   return {
     ...view,
