@@ -98,8 +98,20 @@ const ROWS: readonly Row[] = [
   },
   {
     endpoint: 'POST /cases/{id}/petition/re-review-decision',
-    stage: 'under_re_review',
+    stage: 'heard',
     send: post('re-review-decision', () => ({ result: 'not_supported', text: '维持' })),
+    inside: OFFICER_ONLY,
+  },
+  {
+    endpoint: 'POST /cases/{id}/petition/hearing',
+    stage: 'under_re_review',
+    send: post('hearing', () => ({ reason: '组织听证' })),
+    inside: OFFICER_ONLY,
+  },
+  {
+    endpoint: 'POST /cases/{id}/petition/hearing/end',
+    stage: 'in_hearing',
+    send: post('hearing/end', () => ({})),
     inside: OFFICER_ONLY,
   },
   {

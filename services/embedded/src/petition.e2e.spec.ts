@@ -60,6 +60,8 @@ describe('the petition API', () => {
         'reviewed',
       ],
       ['re-review-request', { requestedAt: t('2025-12-15'), grounds: '仍不服' }, 'under_re_review'],
+      ['hearing', { reason: '组织听证', startedAt: t('2025-12-20') }, 'under_re_review'],
+      ['hearing/end', { endedAt: t('2025-12-24', '17:00:00') }, 'under_re_review'],
       [
         're-review-decision',
         { result: 'not_supported', text: '维持', decidedAt: t('2026-01-05') },
@@ -85,7 +87,8 @@ describe('the petition API', () => {
       ['review_request', '2025-12-10', 'used'],
       ['review_decision', '2025-12-22', 'met'],
       ['re_review_request', '2026-01-09', 'used'],
-      ['re_review_decision', '2026-01-14', 'met'],
+      // 12-15 + 30 + 4 hearing days = Sunday 01-18: rolls to Monday 01-19.
+      ['re_review_decision', '2026-01-19', 'met'],
     ]);
   });
 
@@ -120,6 +123,8 @@ describe('the petition API', () => {
       ['re-review-request', { requestedAt: 42, grounds: '不服' }, ['requestedAt']],
       ['re-review-decision', { result: 'supported', text: 'ok', decidedAt: 'soon' }, ['decidedAt']],
       ['termination', { basis: '' }, ['basis']],
+      ['hearing', { startedAt: '2025-12-20' }, ['reason', 'startedAt']],
+      ['hearing/end', { endedAt: 'tomorrow' }, ['endedAt']],
     ])('POST %s %j', async (step, body, expected) => {
       const response = await post(id, step, body).expect(400);
       expect(fields(response)).toEqual(expected);

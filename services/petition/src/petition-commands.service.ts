@@ -7,6 +7,8 @@ import type {
   AcceptanceDto,
   DecisionDto,
   ExtensionDto,
+  HearingDto,
+  HearingEndDto,
   OpinionDto,
   RequestDto,
   TerminationDto,
@@ -128,6 +130,17 @@ export class PetitionCommands {
   decideReReview(caller: Principal, id: string, dto: DecisionDto, c: Conditions) {
     const data = () => ({ result: dto.result, text: dto.text, decidedAt: dto.decidedAt ?? null });
     return this.run(caller, id, 'petition.decide_re_review', 'DecideReReview', data, c);
+  }
+
+  /** A hearing belongs to the re-review: whoever decides it holds it. */
+  startHearing(caller: Principal, id: string, dto: HearingDto, c: Conditions) {
+    const data = () => ({ reason: dto.reason, startedAt: dto.startedAt ?? null });
+    return this.run(caller, id, 'petition.decide_re_review', 'StartHearing', data, c);
+  }
+
+  endHearing(caller: Principal, id: string, dto: HearingEndDto, c: Conditions) {
+    const data = () => ({ endedAt: dto.endedAt ?? null });
+    return this.run(caller, id, 'petition.decide_re_review', 'EndHearing', data, c);
   }
 
   terminate(caller: Principal, id: string, dto: TerminationDto, c: Conditions) {

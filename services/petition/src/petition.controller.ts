@@ -8,6 +8,8 @@ import {
   AcceptanceDto,
   DecisionDto,
   ExtensionDto,
+  HearingDto,
+  HearingEndDto,
   OpinionDto,
   RequestDto,
   TerminationDto,
@@ -117,6 +119,34 @@ export class PetitionController {
     @IfMatch() ifMatch: number | undefined,
   ) {
     return this.commands.decideReReview(caller, id, body, { idempotency, ifMatch });
+  }
+
+  @Post('hearing')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'A hearing (听证) pauses the re-review; its days are not counted (Art 36¶2).',
+  })
+  hearing(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: HearingDto,
+    @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
+  ) {
+    return this.commands.startHearing(caller, id, body, { idempotency, ifMatch });
+  }
+
+  @Post('hearing/end')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The hearing ended: the re-review decision is due later by its days.' })
+  hearingEnd(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Body() body: HearingEndDto,
+    @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
+  ) {
+    return this.commands.endHearing(caller, id, body, { idempotency, ifMatch });
   }
 
   @Post('termination')

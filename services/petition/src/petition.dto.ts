@@ -140,3 +140,19 @@ export class TerminationDto {
   @WhenDone()
   terminatedAt?: string;
 }
+
+/** 听证 during re-review (Art 36¶2): its time is not counted. */
+export class HearingDto {
+  @ApiProperty({ example: '争议较大，组织听证' })
+  @IsString()
+  @Length(2, 1000)
+  reason!: string;
+
+  @WhenDone()
+  startedAt?: string;
+}
+
+export class HearingEndDto {
+  @WhenDone()
+  endedAt?: string;
+}

@@ -58,6 +58,8 @@ export const PETITION_STAGES = [
   'under_review',
   'reviewed',
   'under_re_review',
+  'in_hearing',
+  'heard',
   're_reviewed',
 ] as const;
 export type PetitionStage = (typeof PETITION_STAGES)[number];
@@ -75,6 +77,8 @@ export async function petitionAt(
     ['review-request', () => ({ requestedAt: now(), grounds: '不服' })],
     ['review-decision', () => ({ result: 'explained', text: '维持' })],
     ['re-review-request', () => ({ requestedAt: now(), grounds: '仍不服' })],
+    ['hearing', () => ({ reason: '组织听证' })],
+    ['hearing/end', () => ({})],
     ['re-review-decision', () => ({ result: 'not_supported', text: '维持' })],
   ];
   for (const [step, body] of steps.slice(0, PETITION_STAGES.indexOf(stage))) {
