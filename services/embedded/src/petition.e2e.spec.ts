@@ -230,6 +230,32 @@ describe('the petition API', () => {
     });
   });
 
+  it('documents every petition endpoint in the OpenAPI document', async () => {
+    const document = (await officer.get('/api/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const petition = Object.entries(document.paths)
+      .filter(([path]) => path.includes('/petition'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((op) => `${op.toUpperCase()} ${path}`));
+    expect(petition.sort()).toEqual(
+      [
+        'GET /api/v1/cases/{id}/petition',
+        ...[
+          'acceptance',
+          'extension',
+          'opinion',
+          'review-request',
+          'review-decision',
+          're-review-request',
+          're-review-decision',
+          'hearing',
+          'hearing/end',
+          'termination',
+        ].map((step) => `POST /api/v1/cases/{id}/petition/${step}`),
+      ].sort(),
+    );
+  });
+
   describe('Idempotency-Key and If-Match', () => {
     it('replays a retry, refuses the key with another body (422), and a stale If-Match (412)', async () => {
       const id = await acceptedPetition(casegrid, t('2025-09-26', '09:00:00'));
