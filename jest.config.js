@@ -37,6 +37,7 @@ const moduleNameMapper = {
   '^@casegrid/personal-data$': '<rootDir>/libs/identity/personal-data/src/index.ts',
   '^@casegrid/auth$': '<rootDir>/libs/identity/auth/src/index.ts',
   '^@casegrid/intake$': '<rootDir>/libs/intake/domain/src/index.ts',
+  '^@casegrid/mediation$': '<rootDir>/libs/mediation/domain/src/index.ts',
   '^@casegrid/deadlines$': '<rootDir>/libs/deadlines/domain/src/index.ts',
   '^@casegrid/petition$': '<rootDir>/libs/petition/domain/src/index.ts',
   '^@casegrid/calendar$': '<rootDir>/libs/calendar/src/index.ts',

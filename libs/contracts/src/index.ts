@@ -1,2 +1,3 @@
 export * from './topics';
 export * from './cloud-event';
+export * from './case-event';

@@ -1,9 +1,35 @@
 import { Module } from '@nestjs/common';
+import type { Transport } from '@casegrid/messaging';
+import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
+import { CaseDirectory, serviceRuntime, TRANSPORT, type ServiceRuntime } from '@casegrid/runtime';
+import { MediationCommands } from './mediation/mediation-commands.service';
+import { MediationController } from './mediation/mediation.controller';
+import { MediationStore } from './mediation/mediation.store';
 
 /**
- * The mediation service: mediation files, sessions, agreements, judicial confirmation, referral.
- * Its kernel (event store in schema `mediation`, outbox relay, transport) is provided by
- * `CasegridRuntimeModule` under `serviceRuntime('mediation')`.
+ * The mediation service: mediation files, sessions, agreements, judicial confirmation,
+ * referral, escalation. Its kernel (event store in schema `mediation`, outbox relay,
+ * transport) is provided by `CasegridRuntimeModule` under `serviceRuntime('mediation')`;
+ * it learns the cases on its track from intake's events through its `CaseDirectory`, which
+ * subscribes once the application is up and stops before the pools close.
  */
-@Module({})
+@Module({
+  controllers: [MediationController],
+  providers: [
+    {
+      provide: CaseDirectory,
+      inject: [serviceRuntime('mediation'), TRANSPORT, CASEGRID_CONFIG],
+      useFactory: (runtime: ServiceRuntime, transport: Transport, config: CasegridConfig) =>
+        new CaseDirectory({
+          service: runtime.service,
+          pool: runtime.db.pool,
+          schema: runtime.service,
+          transport,
+          waitMs: config.caseDirectory.waitMs,
+        }),
+    },
+    MediationStore,
+    MediationCommands,
+  ],
+})
 export class MediationModule {}

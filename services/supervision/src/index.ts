@@ -1,8 +1,14 @@
 import type { ServiceDefinition } from '@casegrid/runtime';
+import { ledgerMigrations } from './ledger/ledger.migrations';
 import { SupervisionModule } from './supervision.module';
 
 export const supervisionService: ServiceDefinition = {
   name: 'supervision',
   title: 'Supervision',
   module: SupervisionModule,
+  migrations: [...ledgerMigrations('supervision')],
 };
+
+export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
+export { DeadlineScheduler } from './clocks/deadline.scheduler';
+export { LedgerStore } from './ledger/ledger.store';

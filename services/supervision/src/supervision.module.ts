@@ -1,9 +1,106 @@
-import { Module } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { Transport } from '@casegrid/messaging';
+import {
+  CASEGRID_CLOCK,
+  CASEGRID_CONFIG,
+  type CasegridClock,
+  type CasegridConfig,
+} from '@casegrid/platform';
+import {
+  referenceReader,
+  serviceRuntime,
+  TRANSPORT,
+  type ReferenceReader,
+  type ServiceRuntime,
+} from '@casegrid/runtime';
+import { ClockContextSource } from './clocks/clock-context';
+import { DeadlineScheduler } from './clocks/deadline.scheduler';
+import { SupervisionCommands } from './http/supervision-commands.service';
+import { SupervisionController } from './http/supervision.controller';
+import { CaseEventsConsumer } from './ledger/case-events.consumer';
+import { LedgerQueries } from './ledger/ledger.queries';
+import { LedgerStore } from './ledger/ledger.store';
+import { NoticesQueries } from './ledger/notices.queries';
+
+/** Starts the consumer and the scheduler once the process is up; stops them first on the way down. */
+@Injectable()
+class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    private readonly consumer: CaseEventsConsumer,
+    private readonly scheduler: DeadlineScheduler,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+    this.scheduler.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.scheduler.stop();
+    await this.consumer.stop();
+  }
+}
 
 /**
- * The supervision service: clocks, warnings, breaches, escalation, supervision orders, follow-ups, closure, the ledger.
- * Its kernel (event store in schema `supervision`, outbox relay, transport) is provided by
- * `CasegridRuntimeModule` under `serviceRuntime('supervision')`.
+ * The supervision service: clocks, warnings, breaches, escalation, supervision orders,
+ * follow-ups, closure, the ledger and its statistics. Its kernel (event store in schema
+ * `supervision`, outbox relay, transport) is provided by `CasegridRuntimeModule` under
+ * `serviceRuntime('supervision')`.
  */
-@Module({})
+@Module({
+  controllers: [SupervisionController],
+  providers: [
+    {
+      provide: LedgerStore,
+      inject: [serviceRuntime('supervision')],
+      useFactory: (runtime: ServiceRuntime) => new LedgerStore(runtime),
+    },
+    {
+      provide: ClockContextSource,
+      inject: [referenceReader('supervision'), CASEGRID_CONFIG],
+      useFactory: (reference: ReferenceReader, config: CasegridConfig) =>
+        new ClockContextSource(reference, config.supervision.escalationInterval),
+    },
+    {
+      provide: CaseEventsConsumer,
+      inject: [LedgerStore, TRANSPORT, ClockContextSource, CASEGRID_CLOCK],
+      useFactory: (
+        ledger: LedgerStore,
+        transport: Transport,
+        context: ClockContextSource,
+        clock: CasegridClock,
+      ) => new CaseEventsConsumer(ledger.runtime.db.pool, ledger, transport, context, clock),
+    },
+    {
+      provide: DeadlineScheduler,
+      inject: [LedgerStore, ClockContextSource, CASEGRID_CLOCK, CASEGRID_CONFIG],
+      useFactory: (
+        ledger: LedgerStore,
+        context: ClockContextSource,
+        clock: CasegridClock,
+        config: CasegridConfig,
+      ) =>
+        new DeadlineScheduler(
+          ledger.runtime.db.pool,
+          ledger,
+          context,
+          clock,
+          config.supervision.pollIntervalMs,
+          (error) =>
+            process.stderr.write(
+              `supervision scheduler: ${error instanceof Error ? error.message : String(error)}\n`,
+            ),
+        ),
+    },
+    SupervisionCommands,
+    LedgerQueries,
+    NoticesQueries,
+    SupervisionLifecycle,
+  ],
+})
 export class SupervisionModule {}

@@ -65,6 +65,7 @@ export const CASE_ACTIONS = {
   'mediation.record_failure': mediation,
   'mediation.request_judicial_confirmation': mediation,
   'mediation.record_judicial_decision': mediation,
+  'mediation.escalate': mediation,
   'petition.decide_acceptance': petition,
   'petition.extend': petition,
   'petition.issue_opinion': petition,

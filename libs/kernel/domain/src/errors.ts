@@ -4,7 +4,12 @@
  * does. Edges map codes to HTTP (problem+json) and to Kafka retry/DLQ, each in one place.
  */
 export type ErrorCode =
-  'validation_failed' | 'illegal_state' | 'not_found' | 'concurrency_conflict' | 'forbidden';
+  | 'validation_failed'
+  | 'illegal_state'
+  | 'not_found'
+  | 'concurrency_conflict'
+  | 'forbidden'
+  | 'unavailable';
 
 export interface FieldError {
   readonly field: string;
@@ -53,7 +58,18 @@ export class ConcurrencyError extends CasegridError {
   }
 }
 
+/**
+ * Something this service depends on is not there yet (reference data still replicating
+ * after a first start): nothing is wrong with the request or the message, and the same
+ * thing later will succeed. Consumers hold the message and retry; HTTP answers 503.
+ */
+export class UnavailableError extends CasegridError {
+  readonly code = 'unavailable' as const;
+  override readonly retryable = true;
+}
+
 const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'unavailable',
   'validation_failed',
   'illegal_state',
   'not_found',

@@ -31,7 +31,10 @@ const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
  */
 export const classifyError = (error: unknown): ErrorClass => {
   if (error instanceof MalformedMessageError) return 'poison';
-  if (isCasegridError(error)) return error.retryable ? 'unknown' : 'poison';
+  if (isCasegridError(error)) {
+    if (error.code === 'unavailable') return 'transient';
+    return error.retryable ? 'unknown' : 'poison';
+  }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_ERRNO.has(code))) {
     return 'transient';

@@ -1,5 +1,5 @@
 import { MalformedMessageError } from '@casegrid/contracts';
-import { ConcurrencyError, IllegalStateError } from '@casegrid/kernel';
+import { ConcurrencyError, IllegalStateError, UnavailableError } from '@casegrid/kernel';
 import { backoffMs, classifyError, deliver, DEFAULT_RETRY, type DeliveryHooks } from './delivery';
 import type { DeliveredMessage } from './transport';
 
@@ -29,6 +29,7 @@ describe('classifyError', () => {
     ['an unreadable message', new MalformedMessageError('bad'), 'poison'],
     ['a domain rejection', new IllegalStateError('closed'), 'poison'],
     ['a concurrency conflict', new ConcurrencyError('s', 1, 2), 'unknown'],
+    ['reference data not there yet', new UnavailableError('replicating'), 'transient'],
     ['a refused connection', Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'transient'],
     ['PostgreSQL shutting down', Object.assign(new Error('x'), { code: '57P01' }), 'transient'],
     ['a serialization failure', Object.assign(new Error('x'), { code: '40001' }), 'transient'],

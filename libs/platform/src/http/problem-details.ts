@@ -55,6 +55,7 @@ const DOMAIN: Readonly<Record<ErrorCode, readonly [status: number, title: string
   forbidden: [403, 'Forbidden'],
   illegal_state: [409, 'Not allowed in the current state'],
   concurrency_conflict: [409, 'Concurrent modification'],
+  unavailable: [503, 'Service unavailable'],
 };
 
 const HTTP_CODES: Readonly<Record<number, string>> = {

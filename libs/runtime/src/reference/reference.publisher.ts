@@ -1,12 +1,8 @@
 import type { PoolClient } from 'pg';
 import { REFERENCE_TOPIC } from '@casegrid/contracts';
-import {
-  inTransaction,
-  runIdempotent,
-  type IdempotentRequest,
-  type Queryable,
-} from '@casegrid/event-store';
+import type { IdempotentRequest, Queryable } from '@casegrid/event-store';
 import { uuidv7, type MessageContext } from '@casegrid/kernel';
+import { commandTransaction } from '../command-transaction';
 import type { ServiceRuntime } from '../infrastructure';
 import {
   REFERENCE_EVENT_TYPES,
@@ -64,32 +60,12 @@ export class ReferencePublisher {
     }
   }
 
-  /**
-   * Runs `work` (row changes and their `publish`) in one transaction, then wakes the relay:
-   * an append inside a caller's transaction does not, and waking before the commit would
-   * find nothing to publish.
-   */
-  async transaction<T>(
+  /** Runs `work` (row changes and their `publish`) in one transaction (`commandTransaction`). */
+  transaction<T>(
     work: (tx: PoolClient) => Promise<T>,
     idempotency?: IdempotentRequest,
   ): Promise<T> {
-    // With an Idempotency-Key the key's record commits in this same transaction: a retry
-    // replays the first answer and publishes nothing twice (runIdempotent).
-    const result = idempotency?.key
-      ? (
-          await runIdempotent(
-            this.runtime.db.pool,
-            this.runtime.service,
-            idempotency,
-            async (tx) => ({
-              status: 200,
-              body: await work(tx),
-            }),
-          )
-        ).body
-      : await inTransaction(this.runtime.db.pool, work);
-    this.runtime.relay.wake();
-    return result;
+    return commandTransaction(this.runtime, work, idempotency);
   }
 
   /**

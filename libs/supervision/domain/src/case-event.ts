@@ -18,6 +18,15 @@ export interface CaseEvent<Data = Readonly<Record<string, unknown>>> {
   readonly data: Data;
 }
 
+/**
+ * The event with its data as an object: data that is not one (a `null` or a string from a
+ * broken producer) reads as no data at all, so that a replay never throws on it.
+ */
+export const readable = (event: CaseEvent): CaseEvent =>
+  typeof event.data === 'object' && event.data !== null && !Array.isArray(event.data)
+    ? event
+    : { ...event, data: {} };
+
 /** A field of an event's data as a string, or null (events are read defensively: replay never throws). */
 export const text = (data: Readonly<Record<string, unknown>>, field: string): string | null => {
   const value = data[field];

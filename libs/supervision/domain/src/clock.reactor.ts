@@ -1,4 +1,5 @@
 import { elapsed } from '@casegrid/calendar';
+import type { Obligation } from '@casegrid/deadlines';
 import { num, text, type CaseEvent } from './case-event';
 import {
   policiesStartedBy,
@@ -22,6 +23,18 @@ const CLOCK_EVENTS: ReadonlySet<string> = new Set([
   'SupervisionEscalated',
   'NoticeIssued',
 ]);
+
+/**
+ * Obligations that only one answer of their starting event creates: only an accepted
+ * petition has an opinion due (信访工作条例 Art 34); one not accepted or diverted is ended.
+ */
+const STARTS_ONLY_IF: Partial<Record<Obligation, (event: CaseEvent) => boolean>> = {
+  petition_opinion: (event) =>
+    event.type !== 'PetitionAcceptanceDecided' || text(event.data, 'decision') === 'accepted',
+  // …and one not accepted or diverted has its outcome: the follow-up is due.
+  follow_up: (event) =>
+    event.type !== 'PetitionAcceptanceDecided' || text(event.data, 'decision') !== 'accepted',
+};
 
 /** Who holds an obligation a policy starts: one clock each (lateness is theirs). */
 function holdersOf(
@@ -64,7 +77,11 @@ function starts(
   const events: SupervisionEvent[] = [];
   let count = state.clockCount;
   for (const policy of policiesStartedBy(event.type, state, ctx.policies)) {
+    if (STARTS_ONLY_IF[policy.obligation]?.(event) === false) continue;
     const startedAt = policy.startFrom === 'received_at' ? state.receivedAt : event.time;
+    // An event that names the due field as null says there is no such obligation (a
+    // court's own mediation needs no judicial confirmation).
+    if (policy.dueAtField && event.data[policy.dueAtField] === null) continue;
     const named = policy.dueAtField ? text(event.data, policy.dueAtField) : null;
     const eventDueAt = named && !Number.isNaN(Date.parse(named)) ? named : null;
     for (const holder of holdersOf(state, policy, event)) {
@@ -142,6 +159,9 @@ function changes(state: LedgerCase, event: CaseEvent, ctx: ClockContext): Superv
   const closing = event.type === 'CaseClosed';
   for (const clock of state.deadlines.filter(isOpenClock)) {
     const { clockId } = clock;
+    // The event that started this clock, delivered again (a transfer's new holder's
+    // accept clock, stopped by transfers): a duplicate, not a second transfer.
+    if (clock.basis.startedBy === event.type && clock.startedAt === event.time) continue;
     // Closing a case off the ledger (销号) ends every obligation still open on it.
     if (closing || clock.rules.stopOn.includes(event.type)) {
       events.push({

@@ -132,10 +132,16 @@ function ladder(
   let next = state.nextEscalationAt;
   const raise = (to: Exclude<SupervisionLevel, 'none'>, from: string, reason: string): void => {
     const regionCode = supervisingRegion(to, holderRegion);
+    // Counted from the last day overdue: a due time of 24:00 Tuesday is Tuesday's, not
+    // Wednesday's, so two working days of supervision end at 24:00 Thursday.
     next =
       to === 'city'
         ? null
-        : dueAt(ctx.calendar, new Date(from), ctx.escalationInterval).dueAt.toISOString();
+        : dueAt(
+            ctx.calendar,
+            new Date(Date.parse(from) - 1),
+            ctx.escalationInterval,
+          ).dueAt.toISOString();
     events.push({
       type: 'SupervisionEscalated',
       data: {

@@ -1,4 +1,4 @@
-import { num, text, texts, type CaseEvent } from './case-event';
+import { num, readable, text, texts, type CaseEvent } from './case-event';
 import {
   isOpenClock,
   type Clock,
@@ -19,11 +19,22 @@ type Data = Readonly<Record<string, unknown>>;
 const ended = (state: LedgerCase): boolean =>
   state.status === 'resolved' || state.status === 'referred' || state.status === 'terminated';
 
-/** A new holder: the previous spell ends when this one starts. */
-const handOver = (holders: readonly Holding[], departmentId: string, at: string): Holding[] => [
-  ...holders.map((h) => (h.until === null ? { ...h, until: at } : h)),
-  { departmentId, handlerId: null, since: at, until: null },
-];
+/**
+ * A new holder: the previous spell ends when this one starts. The hand-over that opened the
+ * current spell, delivered again, is the same hand-over: no zero-length spell.
+ */
+const handOver = (
+  holders: readonly Holding[],
+  departmentId: string,
+  at: string,
+): readonly Holding[] => {
+  const open = holders.find((h) => h.until === null);
+  if (open?.departmentId === departmentId && open.since === at) return holders;
+  return [
+    ...holders.map((h) => (h.until === null ? { ...h, until: at } : h)),
+    { departmentId, handlerId: null, since: at, until: null },
+  ];
+};
 
 const withOutcome = (
   state: LedgerCase,
@@ -32,7 +43,9 @@ const withOutcome = (
   referral: string | null,
 ): LedgerCase => ({
   ...state,
-  status,
+  // A late answer on a case already closed off the ledger is recorded, but does not
+  // put it back on the ledger: reopening is a supervisor's decision (CaseReopened).
+  status: state.status === 'closed' ? 'closed' : status,
   outcome: { status, at: event.time, by: event.type, referral },
   resolvedAt: event.time,
 });
@@ -147,6 +160,12 @@ function evolveHandling(state: LedgerCase, event: CaseEvent): LedgerCase {
       );
     case 'MediationOpened':
       return state.status === 'accepted' ? { ...state, status: 'in_progress' } : state;
+    case 'MediationEscalated': {
+      // The dispute goes to the mediation body one tier up: it holds the case from now on.
+      const to = text(d, 'departmentId');
+      if (to === null) return state;
+      return { ...state, leadDepartmentId: to, holders: handOver(state.holders, to, event.time) };
+    }
     case 'MediationAgreementReached':
       return withOutcome(state, 'resolved', event, null);
     case 'MediationFailed': {
@@ -194,6 +213,23 @@ const started = (data: DeadlineStartedData): Clock => ({
   rules: data.rules,
 });
 
+/**
+ * A start the clock engine could have decided: an id and a basis with its pauses and
+ * extensions. Anything else is not a clock (the pause, resume and extension of one read
+ * its basis, and replay never throws).
+ */
+const wellFormed = (data: DeadlineStartedData): boolean => {
+  const basis = data.basis as Partial<DeadlineStartedData['basis']> | null | undefined;
+  return (
+    typeof data.clockId === 'string' &&
+    typeof basis === 'object' &&
+    basis !== null &&
+    Array.isArray(basis.pauses) &&
+    basis.pauses.every((p) => typeof p === 'object' && p !== null) &&
+    Array.isArray(basis.extensions)
+  );
+};
+
 const closePause = (pauses: readonly ClockPause[], to: string, length: number): ClockPause[] =>
   pauses.map((p) => (p.to === null ? { ...p, to, length } : p));
 
@@ -205,7 +241,9 @@ function evolveSupervision(state: LedgerCase, event: CaseEvent): LedgerCase {
   switch (type) {
     case 'DeadlineStarted': {
       const data = event.data as unknown as DeadlineStartedData;
-      if (state.deadlines.some((c) => c.clockId === data.clockId)) return counted;
+      if (!wellFormed(data) || state.deadlines.some((c) => c.clockId === data.clockId)) {
+        return counted;
+      }
       return {
         ...counted,
         deadlines: [...state.deadlines, started(data)],
@@ -220,13 +258,16 @@ function evolveSupervision(state: LedgerCase, event: CaseEvent): LedgerCase {
       );
     case 'DeadlineMet': {
       const d = event.data as unknown as SupervisionEventData['DeadlineMet'];
-      return updateClock(counted, d.clockId, (c) => ({
+      const met = updateClock(counted, d.clockId, (c) => ({
         ...c,
         state: 'met',
         metAt: d.metAt,
         late: d.late,
         pausedAt: null,
       }));
+      // Cured: nothing overdue is left, so the ladder stops where it stands.
+      const overdue = met.deadlines.some((c) => c.state === 'breached');
+      return overdue ? met : { ...met, nextEscalationAt: null };
     }
     case 'DeadlinePaused': {
       const d = event.data as unknown as SupervisionEventData['DeadlinePaused'];
@@ -325,7 +366,8 @@ function evolveSupervision(state: LedgerCase, event: CaseEvent): LedgerCase {
  * that does not fit leaves the view as it was, and an unknown event is ignored — so an
  * inspector's replay of any history succeeds.
  */
-export function evolveLedger(state: LedgerCase | null, event: CaseEvent): LedgerCase | null {
+export function evolveLedger(state: LedgerCase | null, raw: CaseEvent): LedgerCase | null {
+  const event = readable(raw);
   if (event.type === 'CaseRegistered') return state ?? registered(event);
   if (state === null) return null;
   const next =

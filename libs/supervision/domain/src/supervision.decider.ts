@@ -4,7 +4,7 @@ import {
   type Command,
   type CommandMetadata,
 } from '@casegrid/kernel';
-import type { CaseEvent } from './case-event';
+import { readable, type CaseEvent } from './case-event';
 import type { ClockContext } from './clock.policies';
 import { clockReactions } from './clock.reactor';
 import { dueReactions, type TickContext } from './clock.ticker';
@@ -43,7 +43,12 @@ function issueOrder(command: IssueSupervisionOrder, state: LedgerCase): Supervis
       `case ${state.number} is closed (销号): there is nothing left to supervise; reopen it first`,
     );
   }
-  if (command.data.dueAt <= command.metadata.now.toISOString()) {
+  // Compared as instants: `2025-03-20T18:00:00+08:00` is before `2025-03-20T11:00:00Z`.
+  const due = Date.parse(command.data.dueAt);
+  if (Number.isNaN(due)) {
+    throw new ValidationError([{ field: 'dueAt', message: 'must be a date-time with offset' }]);
+  }
+  if (due <= command.metadata.now.getTime()) {
     throw new ValidationError([{ field: 'dueAt', message: 'must be in the future' }]);
   }
   return [
@@ -204,10 +209,12 @@ export function settle(
  */
 export function observe(
   state: LedgerCase | null,
-  event: CaseEvent,
+  raw: CaseEvent,
   now: Date,
   ctx: ClockContext,
 ): Settled | null {
+  // Garbage data is read as none here too: a broken event must not stop the consumer.
+  const event = readable(raw);
   const folded = evolveLedger(state, event);
   if (folded === null) return null;
   const reactions = clockReactions(folded, event, ctx);

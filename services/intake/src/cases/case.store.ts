@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { assertAllowed, assertCaseAccess } from '@casegrid/auth';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
-import { inTransaction, quoteSchema, runIdempotent, type Queryable } from '@casegrid/event-store';
+import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import type { Principal } from '@casegrid/identity';
 import {
   intakeCaseDecider,
@@ -16,6 +16,7 @@ import { PersonalDataVault } from '@casegrid/personal-data';
 import { projectOpenCases } from './open-cases.projection';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
+  commandTransaction,
   PERSONAL_DATA_KEYS,
   serviceRuntime,
   type PersonalDataKeys,
@@ -166,26 +167,11 @@ export class CaseStore {
     }
   }
 
-  /**
-   * Runs `work` in one transaction, then wakes the relay (appends in a transaction do not).
-   * With an Idempotency-Key the key's record commits in that same transaction, so a
-   * retry after a crash or a lost reply replays the first response and changes nothing
-   * (`runIdempotent`). Responses holding personal data in clear must not come this way.
-   */
-  async transaction<T>(
+  /** `work` in one transaction, with the Idempotency-Key's record (`commandTransaction`). */
+  transaction<T>(
     work: (client: PoolClient) => Promise<T>,
     idempotency?: IdempotencyOf & { readonly scope: string },
   ): Promise<T> {
-    const pool = this.runtime.db.pool;
-    const result = idempotency?.key
-      ? (
-          await runIdempotent(pool, this.runtime.service, idempotency, async (client) => ({
-            status: 200,
-            body: await work(client),
-          }))
-        ).body
-      : await inTransaction(pool, work);
-    this.runtime.relay.wake();
-    return result;
+    return commandTransaction(this.runtime, work, idempotency);
   }
 }

@@ -1,0 +1,211 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { assertCaseAccess } from '@casegrid/auth';
+import { runIdempotent } from '@casegrid/event-store';
+import type { CaseAction, Principal } from '@casegrid/identity';
+import { ConcurrencyError, NotFoundError, uuidv7, ValidationError } from '@casegrid/kernel';
+import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
+import { referenceReader, type ReferenceReader } from '@casegrid/runtime';
+import {
+  decideSupervision,
+  settle,
+  type LedgerCase,
+  type SupervisionCommand,
+} from '@casegrid/supervision';
+import { ClockContextSource } from '../clocks/clock-context';
+import { LedgerStore } from '../ledger/ledger.store';
+import { scopeOf } from '../ledger/ledger.view';
+import type { CloseDto, FollowUpDto, ReopenDto, SupervisionOrderDto } from './supervision.dto';
+
+const ATTEMPTS = 5;
+/** A command right after registration may reach supervision before the case's first event. */
+const WAIT_FOR_CASE_MS = 5_000;
+
+export interface CommandAnswer {
+  readonly id: string;
+  readonly version: number;
+  readonly status: string;
+}
+
+/**
+ * supervision's commands: 挂牌督办, 回访, 销号 and reopening. Each runs load → authorise
+ * (the one access policy, scoped by the ledger row) → decide → settle (the clock engine
+ * reacts) → record, in ONE transaction under the case's lock, with the Idempotency-Key
+ * record in that same transaction: a retry after a crash or a lost answer replays the
+ * first answer and changes nothing. A version conflict (the consumer or the scheduler
+ * wrote first) decides again on fresh state; with If-Match it is a 412 instead.
+ */
+@Injectable()
+export class SupervisionCommands {
+  constructor(
+    private readonly ledger: LedgerStore,
+    private readonly context: ClockContextSource,
+    @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
+    @Inject(referenceReader('supervision')) private readonly reference: ReferenceReader,
+  ) {}
+
+  async issueOrder(
+    caller: Principal,
+    caseId: string,
+    dto: SupervisionOrderDto,
+    idempotency: IdempotencyOf,
+    ifMatch?: number,
+  ): Promise<CommandAnswer> {
+    if (!(await this.reference.get('department', dto.responsibleDepartmentId))) {
+      throw new ValidationError([
+        { field: 'responsibleDepartmentId', message: 'is not a department' },
+      ]);
+    }
+    return this.execute(
+      caller,
+      caseId,
+      'supervision.issue_order',
+      idempotency,
+      ifMatch,
+      (meta) => ({
+        type: 'IssueSupervisionOrder',
+        data: { orderId: uuidv7(), ...dto, dueAt: new Date(dto.dueAt).toISOString() },
+        metadata: meta,
+      }),
+    );
+  }
+
+  recordFollowUp(
+    caller: Principal,
+    caseId: string,
+    dto: FollowUpDto,
+    idempotency: IdempotencyOf,
+    ifMatch?: number,
+  ) {
+    return this.execute(
+      caller,
+      caseId,
+      'supervision.record_follow_up',
+      idempotency,
+      ifMatch,
+      (meta) => ({
+        type: 'RecordFollowUp',
+        data: {
+          followUpId: uuidv7(),
+          method: dto.method,
+          satisfaction: dto.satisfaction,
+          notes: dto.notes,
+        },
+        metadata: meta,
+      }),
+    );
+  }
+
+  close(
+    caller: Principal,
+    caseId: string,
+    dto: CloseDto,
+    idempotency: IdempotencyOf,
+    ifMatch?: number,
+  ) {
+    return this.execute(caller, caseId, 'supervision.close', idempotency, ifMatch, (meta) => ({
+      type: 'CloseCase',
+      data: { note: dto.note },
+      metadata: meta,
+    }));
+  }
+
+  reopen(
+    caller: Principal,
+    caseId: string,
+    dto: ReopenDto,
+    idempotency: IdempotencyOf,
+    ifMatch?: number,
+  ) {
+    return this.execute(caller, caseId, 'supervision.reopen', idempotency, ifMatch, (meta) => ({
+      type: 'ReopenCase',
+      data: { reason: dto.reason },
+      metadata: meta,
+    }));
+  }
+
+  private async execute(
+    caller: Principal,
+    caseId: string,
+    action: CaseAction,
+    idempotency: IdempotencyOf,
+    ifMatch: number | undefined,
+    build: (meta: SupervisionCommand['metadata']) => SupervisionCommand,
+  ): Promise<CommandAnswer> {
+    await this.awaitCase(caller, caseId, action);
+    const pool = this.ledger.runtime.db.pool;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { body } = await runIdempotent(
+          pool,
+          this.ledger.schema,
+          { scope: caller.userId, ...idempotency },
+          async (tx) => ({
+            status: 200,
+            body: await this.decide(tx, caller, caseId, action, ifMatch, build),
+          }),
+        );
+        this.ledger.runtime.relay.wake();
+        return body;
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || ifMatch !== undefined || attempt >= ATTEMPTS) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async decide(
+    tx: PoolClient,
+    caller: Principal,
+    caseId: string,
+    action: CaseAction,
+    ifMatch: number | undefined,
+    build: (meta: SupervisionCommand['metadata']) => SupervisionCommand,
+  ): Promise<CommandAnswer> {
+    await this.ledger.lock(tx, caseId);
+    const before = await this.ledger.load(tx, caseId);
+    assertCaseAccess(caller, action, caseId, scopeOf(before));
+    const state = before as LedgerCase;
+    if (ifMatch !== undefined && ifMatch !== state.version) {
+      throw new ConcurrencyError(caseId, ifMatch, state.version);
+    }
+    const now = this.clock.now();
+    const meta = {
+      actor: caller.userId,
+      department: caller.departmentId,
+      correlationId: uuidv7(),
+      now,
+    };
+    const decided = decideSupervision(build(meta), state);
+    const settled = settle(
+      state,
+      decided,
+      { ...meta, at: now.toISOString() },
+      await this.context.get(),
+    );
+    const version = await this.ledger.record(tx, state, settled, meta);
+    return { id: caseId, version, status: settled.state.status };
+  }
+
+  /**
+   * Reads are eventually consistent with the other services' commands: a case registered
+   * a moment ago may not have reached the ledger. Wait briefly for it; then 404, saying so.
+   */
+  private async awaitCase(caller: Principal, caseId: string, action: CaseAction): Promise<void> {
+    const deadline = Date.now() + WAIT_FOR_CASE_MS;
+    for (;;) {
+      const state = await this.ledger.load(this.ledger.runtime.db.pool, caseId);
+      if (state !== null) {
+        assertCaseAccess(caller, action, caseId, scopeOf(state));
+        return;
+      }
+      if (Date.now() >= deadline) {
+        throw new NotFoundError(
+          `case ${caseId} not found (supervision waited ${WAIT_FOR_CASE_MS / 1000} s for its registration to arrive)`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { caseFilterSql } from '@casegrid/auth';
+import { quoteSchema } from '@casegrid/event-store';
+import { caseVisibility, regionPrefix, type Principal } from '@casegrid/identity';
+import { ValidationError } from '@casegrid/kernel';
+import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
+
+export interface NoticeQuery {
+  readonly regionCode?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** 通报 issued at the top of the escalation ladder, seen by whoever may see their case. */
+@Injectable()
+export class NoticesQueries {
+  private readonly s: string;
+
+  constructor(@Inject(serviceRuntime('supervision')) private readonly runtime: ServiceRuntime) {
+    this.s = quoteSchema(runtime.service);
+  }
+
+  async list(caller: Principal, query: NoticeQuery) {
+    const visibility = caseFilterSql(
+      caseVisibility(caller),
+      { region: 'case_region_code', lead: 'department_id', co: 'array[department_id]' },
+      1,
+    );
+    const params: unknown[] = [...visibility.params];
+    const p = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = [visibility.sql];
+    if (query.regionCode) {
+      let prefix: string;
+      try {
+        prefix = regionPrefix(query.regionCode);
+      } catch {
+        throw new ValidationError([{ field: 'regionCode', message: 'is not a region code' }]);
+      }
+      where.push(`case_region_code like ${p(`${prefix}%`)}`);
+    }
+    if (query.from) where.push(`issued_at >= ${p(query.from)}`);
+    if (query.to) where.push(`issued_at < ${p(query.to)}`);
+    const { rows } = await this.runtime.db.pool.query<{
+      notice_id: string;
+      case_id: string;
+      case_number: string;
+      region_code: string;
+      case_region_code: string;
+      department_id: string | null;
+      obligations: string[];
+      text: string;
+      issued_at: Date;
+    }>(
+      `select * from ${this.s}.notices where ${where.join(' and ')} order by issued_at desc, notice_id desc limit 500`,
+      params,
+    );
+    return {
+      items: rows.map((r) => ({
+        id: r.notice_id,
+        caseId: r.case_id,
+        caseNumber: r.case_number,
+        regionCode: r.region_code,
+        caseRegionCode: r.case_region_code,
+        departmentId: r.department_id,
+        obligations: r.obligations,
+        text: r.text,
+        issuedAt: r.issued_at.toISOString(),
+      })),
+      nextCursor: null,
+    };
+  }
+}
