@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertCaseAccess } from '@casegrid/auth';
 import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
-import { runIdempotent } from '@casegrid/event-store';
 import type { PoolClient } from 'pg';
 import type { CaseAction, Principal } from '@casegrid/identity';
 import {
@@ -24,6 +23,7 @@ import {
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
   CaseDirectory,
+  commandTransaction,
   knownCaseScope,
   referenceReader,
   serviceRuntime,
@@ -167,15 +167,6 @@ export class PetitionStore {
       });
       return { id: caseId, version: result.nextVersion, status: state.status };
     };
-    // Without a key this is one plain transaction; with one, the key's record commits in
-    // it too, so a retry after a lost reply replays the first answer and changes nothing.
-    const { body } = await runIdempotent(
-      this.runtime.db.pool,
-      this.runtime.service,
-      idempotency ?? { key: undefined, fingerprint: '', scope: '' },
-      async (client) => ({ status: 200, body: await work(client) }),
-    );
-    this.runtime.relay.wake();
-    return body;
+    return commandTransaction(this.runtime, work, idempotency);
   }
 }

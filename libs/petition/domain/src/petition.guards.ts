@@ -7,9 +7,16 @@ import {
 } from '@casegrid/kernel';
 import type { OpenedPetition, Petition } from './petition.state';
 
-export const metadataOf = (m: CommandMetadata): EventMetadata => {
-  const { now, ...context } = m;
-  return { ...context, occurredAt: now.toISOString() };
+/**
+ * An event's time (`ce_time`) is when the act took effect — the decision, the approval,
+ * the request's receipt — which is now unless the act was done on paper before. Supervision
+ * starts and stops its clocks at `ce_time`, so it counts from the same instant as the
+ * petition's view. It is never in the future and never before what the act answers
+ * (`actAt`), so a petition's events keep their order in time.
+ */
+export const metadataOf = (m: CommandMetadata, at: string): EventMetadata => {
+  const { now: _now, ...context } = m;
+  return { ...context, occurredAt: at };
 };
 
 /** The calendar day (+08:00) of an instant: the day the statutes count. */

@@ -57,7 +57,7 @@ export function decideAcceptance(
         receivedAt,
         opinionDueAt,
       },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, decidedAt),
     },
   ];
 }
@@ -108,7 +108,7 @@ export function extendHandling(
     {
       type: 'PetitionExtended',
       data: { caseId, departmentId, days, reason, approvedBy, approvedAt, opinionDueAt },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, approvedAt),
     },
   ];
 }
@@ -135,7 +135,7 @@ export function issueOpinion(command: IssueOpinion, state: Petition): PetitionOp
     {
       type: 'PetitionOpinionIssued',
       data: { caseId, departmentId, result, text, issuedAt },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, issuedAt),
     },
   ];
 }

@@ -29,7 +29,7 @@ export function startHearing(command: StartHearing, state: Petition): PetitionHe
     {
       type: 'PetitionHearingStarted',
       data: { caseId, departmentId, startedAt, reason },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, startedAt),
     },
   ];
 }
@@ -61,7 +61,7 @@ export function endHearing(
     {
       type: 'PetitionHearingEnded',
       data: { caseId, departmentId, endedAt, days, decisionDueAt },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, endedAt),
     },
   ];
 }

@@ -69,7 +69,7 @@ export function recordReviewRequest(
     {
       type: 'PetitionReviewRequested',
       data: { caseId, departmentId, grounds, ...dates },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, dates.requestedAt),
     },
   ];
 }
@@ -103,7 +103,7 @@ export function recordReReviewRequest(
     {
       type: 'PetitionReReviewRequested',
       data: { caseId, departmentId, grounds, ...dates },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, dates.requestedAt),
     },
   ];
 }
@@ -134,12 +134,9 @@ export function decideReview(command: DecideReview, state: Petition): PetitionRe
   if (state.status !== 'under_review') {
     throw refuse(state, `${PERIODS.review_decision.article} decides a pending review request`);
   }
+  const data = decideStage(command, state.review);
   return [
-    {
-      type: 'PetitionReviewDecided',
-      data: decideStage(command, state.review),
-      metadata: metadataOf(command.metadata),
-    },
+    { type: 'PetitionReviewDecided', data, metadata: metadataOf(command.metadata, data.decidedAt) },
   ];
 }
 
@@ -160,11 +157,12 @@ export function decideReReview(
       `its hearing of ${dayOf(hearing.startedAt)} is under way; the re-review is decided after it (信访工作条例 第三十六条第二款)`,
     );
   }
+  const data = decideStage(command, state.reReview);
   return [
     {
       type: 'PetitionReReviewDecided',
-      data: decideStage(command, state.reReview),
-      metadata: metadataOf(command.metadata),
+      data,
+      metadata: metadataOf(command.metadata, data.decidedAt),
     },
   ];
 }
@@ -186,7 +184,7 @@ export function terminate(command: TerminatePetition, state: Petition): Petition
     {
       type: 'PetitionTerminated',
       data: { caseId, departmentId, basis, terminatedAt },
-      metadata: metadataOf(command.metadata),
+      metadata: metadataOf(command.metadata, terminatedAt),
     },
   ];
 }

@@ -45,16 +45,30 @@ type EventDataOf<T extends PetitionEvent['type']> = Omit<
   Extract<PetitionEvent, { type: T }>['data'],
   'caseId' | 'departmentId'
 >;
+const ACT_TIMES = [
+  'decidedAt',
+  'approvedAt',
+  'issuedAt',
+  'requestedAt',
+  'startedAt',
+  'endedAt',
+  'terminatedAt',
+];
+/** An event as the decider makes it: its time is when the act took effect. */
 export const event = <T extends PetitionEvent['type']>(
   type: T,
   data: EventDataOf<T>,
-  now: Date = NOW,
-): Extract<PetitionEvent, { type: T }> =>
-  ({
+): Extract<PetitionEvent, { type: T }> => {
+  const fields = data as Record<string, unknown>;
+  const at = [...ACT_TIMES, 'terminatedAt']
+    .map((k) => fields[k])
+    .find((v) => typeof v === 'string');
+  return {
     type,
     data: { caseId: CASE_ID, departmentId: OFFICE, ...data },
-    metadata: eventMeta(now),
-  }) as unknown as Extract<PetitionEvent, { type: T }>;
+    metadata: eventMeta(typeof at === 'string' ? new Date(at) : NOW),
+  } as unknown as Extract<PetitionEvent, { type: T }>;
+};
 
 /** 24:00 (+08:00) of a day, as events carry it. */
 export const endOf = (day: string): string =>
