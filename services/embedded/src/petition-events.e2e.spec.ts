@@ -10,6 +10,7 @@ import {
   LIXIA_PETITION_BUREAU,
   PETITION_OFFICER,
 } from './testing/petition-cases';
+import { SupervisionDriver } from './testing/supervision-scenarios';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
@@ -63,7 +64,13 @@ describe('a petition through the Kafka transport', () => {
       status: string;
       outcome: string | null;
       extension: { days: number; approvedBy: string } | null;
-      statutoryDates: { step: string; days: number; lastDay: string; state: string }[];
+      statutoryDates: {
+        step: string;
+        days: number;
+        lastDay: string;
+        dueAt: string;
+        state: string;
+      }[];
     };
   const dates = async (id: string) =>
     (await view(id)).statutoryDates.map((d) => [d.step, d.days, d.lastDay, d.state]);
@@ -131,6 +138,31 @@ describe('a petition through the Kafka transport', () => {
       ['re_review_decision', 30, '2026-03-12', 'met'],
     ]);
 
+    // Supervision's ledger counts the same days: each of its petition clocks ends when the
+    // petition view says, and the ledger records the outcome.
+    const ledger = await new SupervisionDriver(casegrid).ledger(
+      id,
+      (v) =>
+        v.status === 'terminated' && v.deadlines.some((d) => d.obligation === 're_review_decision'),
+      "the ledger's petition clocks",
+    );
+    const dueOf = (step: string) =>
+      new Date(file.statutoryDates.find((d) => d.step === step)!.dueAt).getTime();
+    const obligations = [
+      'petition_acceptance',
+      'petition_opinion',
+      'review_decision',
+      're_review_decision',
+    ];
+    expect(
+      obligations.map((o) => [
+        o,
+        ledger.deadlines
+          .filter((d) => d.obligation === o)
+          .map((d) => [new Date(d.dueAt).getTime(), d.state]),
+      ]),
+    ).toEqual(obligations.map((o) => [o, [[dueOf(o), 'met']]]));
+
     const events = await eventsOf(id, 11);
     expect(events.map((e) => [e.type, e.time.slice(0, 10)])).toEqual([
       ['casegrid.intake.CaseRegistered.v1', '2025-09-20'],
@@ -139,9 +171,10 @@ describe('a petition through the Kafka transport', () => {
       ['casegrid.petition.PetitionAcceptanceDecided.v1', '2025-09-30'],
       ['casegrid.petition.PetitionExtended.v1', '2025-11-25'],
       ['casegrid.petition.PetitionOpinionIssued.v1', '2025-12-20'],
-      ['casegrid.petition.PetitionReviewRequested.v1', '2025-12-31'],
+      // ce_time is when the act took effect: the request reached the organ on 12-30.
+      ['casegrid.petition.PetitionReviewRequested.v1', '2025-12-30'],
       ['casegrid.petition.PetitionReviewDecided.v1', '2026-01-20'],
-      ['casegrid.petition.PetitionReReviewRequested.v1', '2026-02-11'],
+      ['casegrid.petition.PetitionReReviewRequested.v1', '2026-02-10'],
       ['casegrid.petition.PetitionReReviewDecided.v1', '2026-03-05'],
       ['casegrid.petition.PetitionTerminated.v1', '2026-03-06'],
     ]);
@@ -178,6 +211,11 @@ describe('a petition through the Kafka transport', () => {
       channel: 'litigation',
     });
     expect(await view(id)).toMatchObject({ status: 'diverted', outcome: 'referred' });
+    await new SupervisionDriver(casegrid).ledger(
+      id,
+      (v) => v.status === 'referred',
+      'the ledger to record the referral',
+    );
     // 09-22 + 15 = 10-07, inside National Day: due by the end of 10-09, and met.
     expect(await dates(id)).toEqual([['petition_acceptance', 15, '2025-10-09', 'met']]);
     const refused = await officer

@@ -285,5 +285,19 @@ describe('the petition API', () => {
         .expect(200);
       expect((await view(id)).version).toBe(2);
     });
+
+    it('decides again on the fresh stream when two officers race: one acceptance, one 409', async () => {
+      const id = await acceptedPetition(casegrid, t('2025-09-26', '09:00:00'));
+      const colleague = await agentOf(casegrid, PETITION_OFFICER);
+      const statuses = await Promise.all([
+        post(id, 'acceptance', ACCEPT).then((r) => r.status),
+        colleague
+          .post(`/api/v1/cases/${id}/petition/acceptance`)
+          .send({ ...ACCEPT, decision: 'not_accepted', reason: '不属于信访事项' })
+          .then((r) => r.status),
+      ]);
+      expect(statuses.sort()).toEqual([200, 409]);
+      expect((await view(id)).version).toBe(1);
+    });
   });
 });
