@@ -18,18 +18,24 @@ import { isWithin, PERIODS, periodEnd, type StatutoryCalendar } from './petition
 import type { Petition, Stage } from './petition.state';
 
 /**
- * The petitioner's requests are checked against when they were received (`requestedAt`),
- * not against when they are recorded: a letter that arrived on the last day is in time.
+ * The petitioner's request as an event's data and metadata. It is checked against when it
+ * was received (`requestedAt`), not against when it is recorded: a letter that arrived on
+ * the last day is in time. The decision is due 30 days after its receipt (Art 35, 36).
  */
-function requestedWithin(
+function requested(
+  command: RecordReviewRequest | RecordReReviewRequest,
   state: Petition,
   calendar: StatutoryCalendar,
-  data: { readonly requestedAt: string },
-  now: Date,
   answered: { readonly at: string; readonly what: string },
   window: { readonly days: number; readonly article: string },
-): { requestedAt: string; decisionDueAt: string } {
-  const requestedAt = actAt('requestedAt', data.requestedAt, now, answered);
+): Pick<PetitionReviewRequested, 'data' | 'metadata'> {
+  const { caseId, departmentId, grounds } = command.data;
+  const requestedAt = actAt(
+    'requestedAt',
+    command.data.requestedAt,
+    command.metadata.now,
+    answered,
+  );
   const end = periodEnd(calendar, answered.at, window.days);
   if (!isWithin(requestedAt, end)) {
     throw refuse(
@@ -38,7 +44,10 @@ function requestedWithin(
     );
   }
   const decisionDueAt = periodEnd(calendar, requestedAt, window.days).dueAt.toISOString();
-  return { requestedAt, decisionDueAt };
+  return {
+    data: { caseId, departmentId, grounds, requestedAt, decisionDueAt },
+    metadata: metadataOf(command.metadata, requestedAt),
+  };
 }
 
 /** 复查 (Art 35): within 30 days of the written reply, here the opinion's `issuedAt`. */
@@ -56,22 +65,9 @@ export function recordReviewRequest(
         : `${article} reviews a written opinion, and there is none`,
     );
   }
-  const { caseId, departmentId, grounds } = command.data;
-  const dates = requestedWithin(
-    state,
-    calendar,
-    command.data,
-    command.metadata.now,
-    { at: state.opinion.at, what: 'the written opinion was issued' },
-    PERIODS.review_request,
-  );
-  return [
-    {
-      type: 'PetitionReviewRequested',
-      data: { caseId, departmentId, grounds, ...dates },
-      metadata: metadataOf(command.metadata, dates.requestedAt),
-    },
-  ];
+  const opinion = { at: state.opinion.at, what: 'the written opinion was issued' };
+  const request = requested(command, state, calendar, opinion, PERIODS.review_request);
+  return [{ type: 'PetitionReviewRequested', ...request }];
 }
 
 /** 复核 (Art 36): within 30 days of the review opinion. */
@@ -89,23 +85,9 @@ export function recordReReviewRequest(
         : `${article} re-reviews a review opinion, and there is none`,
     );
   }
-  const decided = state.review.decision;
-  const { caseId, departmentId, grounds } = command.data;
-  const dates = requestedWithin(
-    state,
-    calendar,
-    command.data,
-    command.metadata.now,
-    { at: decided.at, what: 'the review opinion was issued' },
-    PERIODS.re_review_request,
-  );
-  return [
-    {
-      type: 'PetitionReReviewRequested',
-      data: { caseId, departmentId, grounds, ...dates },
-      metadata: metadataOf(command.metadata, dates.requestedAt),
-    },
-  ];
+  const review = { at: state.review.decision.at, what: 'the review opinion was issued' };
+  const request = requested(command, state, calendar, review, PERIODS.re_review_request);
+  return [{ type: 'PetitionReReviewRequested', ...request }];
 }
 
 /**
