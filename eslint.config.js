@@ -67,6 +67,13 @@ const boundaries = (specs) => ({
       ],
     },
     {
+      // The console runs in the browser: it shares pure domain code (the access policy, the
+      // id-number rule, the routing engine) and talks to everything else over the API.
+      sourceTag: 'type:console',
+      onlyDependOnLibsWithTags: ['type:domain'],
+      bannedExternalImports: INFRASTRUCTURE_PACKAGES,
+    },
+    {
       sourceTag: 'type:testing',
       onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:infra', 'type:testing'],
     },

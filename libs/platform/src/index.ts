@@ -8,6 +8,7 @@ export * from './http/validation.pipe';
 export * from './http/json.logger';
 export * from './http/openapi';
 export * from './http/create-http-app';
+export * from './http/console-static';
 export * from './http/log-redaction';
 export * from './security/rate-limiter';
 export * from './security/redis-rate-limiter';

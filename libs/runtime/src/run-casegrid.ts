@@ -1,5 +1,6 @@
 import {
   createHttpApp,
+  findConsoleDir,
   JsonLogger,
   loadConfig,
   startEmbeddedPostgres,
@@ -98,6 +99,9 @@ export const runCasegrid = async (
     {
       logger,
       rateLimiter: infra.rateLimiter,
+      // The console is served wherever it was built (`npm run build`); in production the
+      // ingress sends `/` to any process of the image, which all carry it.
+      consoleDir: findConsoleDir(),
       openApi: {
         title: `casegrid — ${services.map((s) => s.title).join(', ')}`,
         description: 'Case workflow for grassroots social-governance centres (API.md).',

@@ -20,6 +20,7 @@ import { addressRateLimit } from '../security/address-rate-limit.middleware';
 import { corsOptions } from '../security/cors';
 import type { RateLimiter } from '../security/rate-limiter';
 import { noStore, securityHeaders } from '../security/security-headers';
+import { serveConsole } from './console-static';
 import { JsonLogger } from './json.logger';
 import { OPENAPI_JSON_PATH, OPENAPI_UI_PATH, setupOpenApi, type OpenApiInfo } from './openapi';
 import { ProblemFilter, unknownRouteHandler } from './problem.filter';
@@ -51,6 +52,8 @@ export interface HttpAppOptions {
    * health and metrics; without one, no address limit is applied.
    */
   readonly rateLimiter?: RateLimiter;
+  /** The built console (`findConsoleDir()`): served at `/` on the same port when given. */
+  readonly consoleDir?: string;
 }
 
 const DEFAULT_OPENAPI: OpenApiInfo = {
@@ -96,7 +99,7 @@ export async function createHttpApp(
   // First in the chain, so that requests refused by the body parser are timed too.
   app.use(httpMetricsMiddleware(app.get<HttpRequestHistogram>(HTTP_REQUEST_DURATION)));
   // Before anything that may answer (the Swagger UI, 413, 429), so that every answer has them.
-  app.use(securityHeaders(OPENAPI_UI_PATH));
+  app.use(securityHeaders(OPENAPI_UI_PATH, options.consoleDir !== undefined));
   app.use(noStore(API_PREFIX));
   // CORS before the rate limit: a browser can only read a 429's Retry-After through CORS,
   // and preflights (which carry no credentials) are answered without counting against it.
@@ -115,6 +118,7 @@ export async function createHttpApp(
   app.useGlobalFilters(new ProblemFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
   setupOpenApi(app, options.openApi ?? DEFAULT_OPENAPI);
+  if (options.consoleDir) serveConsole(app, options.consoleDir);
   await options.configure?.(app);
 
   await app.init();

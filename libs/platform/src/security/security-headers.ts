@@ -13,9 +13,11 @@ type Middleware = (
  * scripts and styles are same-origin files, which the default CSP allows, but
  * `upgrade-insecure-requests` makes a browser fetch them over https, which breaks the
  * docs of the embedded default served over plain http on a LAN address. In production
- * TLS is enforced by HSTS, not by that directive.
+ * TLS is enforced by HSTS, not by that directive. The console's pages (every path outside
+ * `/api`, `/health` and `/metrics` when `consoleServed`) get the same policy for the same
+ * reason: a grid worker's phone opens them over http on the centre's LAN.
  */
-export function securityHeaders(docsPath: string): Middleware {
+export function securityHeaders(docsPath: string, consoleServed = false): Middleware {
   const everywhere = helmet();
   const docs = helmet({
     contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
@@ -24,7 +26,8 @@ export function securityHeaders(docsPath: string): Middleware {
   return (request, response, next) => {
     const path = pathOf(request);
     const forDocs = path === docsPrefix || path.startsWith(`${docsPrefix}/`);
-    (forDocs ? docs : everywhere)(request, response, next);
+    const forConsole = consoleServed && isConsolePath(path);
+    (forDocs || forConsole ? docs : everywhere)(request, response, next);
   };
 }
 
@@ -44,3 +47,6 @@ export function noStore(prefix: string): Middleware {
 }
 
 export const pathOf = (request: IncomingMessage): string => (request.url ?? '').split('?')[0] ?? '';
+
+/** Paths the console never answers: the API, operations and the OpenAPI documents. */
+export const isConsolePath = (path: string): boolean => !/^\/(api|health|metrics)(\/|$)/.test(path);
