@@ -21,7 +21,7 @@ import { LedgerPage } from './pages/ledger-page';
 import { LoginPage } from './pages/login-page';
 import { MyWorkPage } from './pages/my-work-page';
 import { RegisterPage } from './pages/register-page';
-import { go, useRoute } from './router';
+import { useRoute } from './router';
 import { buildSession, SessionContext, useSession, type Session } from './session';
 
 // Charts and the admin's tools load when opened: a clerk's phone fetches neither.
@@ -219,7 +219,6 @@ export function App() {
               onSignedIn={(t) => {
                 auth.set(t);
                 setToken(t);
-                if (!window.location.hash) go('work');
               }}
             />
           ) : !session ? (

@@ -14,7 +14,7 @@ interface Files {
 type Offer = {
   action: CaseAction;
   when: (c: CaseView, f: Files) => boolean;
-  spec: (c: CaseView) => ActionSpec;
+  spec: (c: CaseView, p: Principal) => ActionSpec;
 };
 
 const at = (id: string, step: string) => `/cases/${id}${step}`;
@@ -124,7 +124,8 @@ const OFFERS: Offer[] = [
       c.track === 'mediation' &&
       HANDLING.includes(c.status) &&
       (!f.mediation || f.mediation.status === 'escalated'),
-    spec: (c) => ({
+    // The mediator who opens the file mediates it unless they name others.
+    spec: (c, p) => ({
       key: 'mediation-open',
       label: 'openMediation',
       path: at(c.id, '/mediation'),
@@ -144,6 +145,7 @@ const OFFERS: Offer[] = [
           role: 'mediator',
           departmentId: c.leadDepartmentId ?? undefined,
           required: true,
+          initial: p.roles.includes('mediator') ? [p.userId] : undefined,
         },
       ],
     }),
@@ -429,5 +431,7 @@ const OFFERS: Offer[] = [
 
 export function availableActions(principal: Principal, c: CaseView, files: Files): ActionSpec[] {
   const allowed = new Set(allowedCaseActions(principal, scopeOf(c)));
-  return OFFERS.filter((o) => allowed.has(o.action) && o.when(c, files)).map((o) => o.spec(c));
+  return OFFERS.filter((o) => allowed.has(o.action) && o.when(c, files)).map((o) =>
+    o.spec(c, principal),
+  );
 }
