@@ -157,9 +157,11 @@ async function main(): Promise<void> {
     await page.goto(url);
     await page.evaluate(`sessionStorage.setItem('casegrid.token', ${JSON.stringify(supervisor)})`);
     const rendered: number[] = [];
+    await page.reload();
+    await page.getByTestId('user-name').waitFor();
     for (let i = 0; i < 5; i += 1) {
       await page.goto(`${url}/#/work`);
-      await page.getByTestId('user-name').waitFor();
+      await page.locator('[data-testid^=work-], .ant-empty').first().waitFor();
       const t0 = performance.now();
       await page.goto(`${url}/#/ledger`);
       await page.locator('[data-testid=ledger-table] .ant-table-row').nth(49).waitFor();
