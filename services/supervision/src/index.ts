@@ -12,3 +12,6 @@ export const supervisionService: ServiceDefinition = {
 export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
 export { DeadlineScheduler } from './clocks/deadline.scheduler';
 export { LedgerStore } from './ledger/ledger.store';
+export { ClockContextSource } from './clocks/clock-context';
+export { DUE_BATCH, dueCasesSql, findDueCases } from './clocks/deadline.scheduler';
+export { ledgerMigrations } from './ledger/ledger.migrations';
