@@ -18,7 +18,7 @@ const seedTimers = async (pool: Pool, schema: string, open: number, due: number,
   await pool.query(
     `insert into ${s}.case_timers (case_id, fire_at)
      select md5($2 || ':open:' || n)::uuid,
-            $1::timestamptz + interval '1 minute' + ((n * 7919) % (90 * ${DAY_SECONDS})) * interval '1 second'
+            $1::timestamptz + interval '1 minute' + ((n::bigint * 7919) % (90 * ${DAY_SECONDS})) * interval '1 second'
      from generate_series(1, $3::int) n`,
     [now, schema, open],
   );
