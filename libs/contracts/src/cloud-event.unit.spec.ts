@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { SUPERVISION_EVENT_TYPES } from '@casegrid/supervision';
 import {
   ceType,
   fromBinaryMessage,
@@ -70,8 +71,11 @@ describe('asyncapi.yaml', () => {
   interface AsyncApi {
     channels: Record<string, { address: string }>;
     components: {
-      schemas: { cloudEventHeaders: { required: string[]; properties: Record<string, unknown> } };
+      schemas: {
+        cloudEventHeaders: { required: string[]; properties: Record<string, unknown> };
+      } & Record<string, { required?: string[] }>;
     };
+    'x-casegrid-event-catalogue': Record<string, string[]>;
   }
   const doc = parse(readFileSync(join(__dirname, '../../../asyncapi.yaml'), 'utf8')) as AsyncApi;
 
@@ -94,5 +98,15 @@ describe('asyncapi.yaml', () => {
       causationid: undefined,
     });
     for (const name of schema.required) expect(bare.headers).toHaveProperty([name]);
+  });
+
+  it('describes every event supervision records, with its payload schema', () => {
+    expect([...doc['x-casegrid-event-catalogue']['supervision']!].sort()).toEqual(
+      [...SUPERVISION_EVENT_TYPES].sort(),
+    );
+    for (const type of SUPERVISION_EVENT_TYPES) {
+      const schema = doc.components.schemas[type[0]!.toLowerCase() + type.slice(1)];
+      expect([type, schema?.required?.includes('caseId')]).toEqual([type, true]);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { CalendarsController } from './calendars/calendars.controller';
 import { CaseStore } from './cases/case.store';
 import { CasesController } from './cases/cases.controller';
 import { CaseCommands } from './cases/case-commands.service';
+import { ReopenedCasesConsumer } from './cases/reopened-cases.consumer';
 import { PartiesService } from './cases/parties.service';
 import { RegistrationService } from './cases/registration.service';
 import { IdentityController } from './identity/identity.controller';
@@ -66,6 +67,7 @@ import { RoutingRulesSeeder } from './routing/routing-rules.seeder';
     RegistrationService,
     PartiesService,
     CaseCommands,
+    ReopenedCasesConsumer,
   ],
 })
 export class IntakeModule {}

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import { kernelMigrations, openServiceDatabase, quoteSchema } from '@casegrid/event-store';
-import { dueCasesSql, findDueCases, ledgerMigrations } from '@casegrid/service-supervision';
+import { dueCasesSql, findDueCases, supervisionMigrations } from '@casegrid/service-supervision';
 import { percentile } from './closed-loop';
 import type { DueClocksSpec, DueLatency, PhaseResult } from './phase-spec';
 
@@ -56,7 +56,7 @@ export const runDueClocks = async (spec: DueClocksSpec): Promise<PhaseResult> =>
       const db = await openServiceDatabase({
         url: spec.url,
         schema,
-        migrations: [...kernelMigrations(schema), ...ledgerMigrations(schema)],
+        migrations: [...kernelMigrations(schema), ...supervisionMigrations(schema)],
         // Two: migrating holds one connection under a lock while it runs on another.
         poolSize: 2,
       });

@@ -12,7 +12,11 @@ import {
   referenceReplicaMigrations,
   type ServiceRuntime,
 } from '@casegrid/runtime';
-import { ClockContextSource, ledgerMigrations, LedgerStore } from '@casegrid/service-supervision';
+import {
+  ClockContextSource,
+  supervisionMigrations,
+  LedgerStore,
+} from '@casegrid/service-supervision';
 
 /** The departments the seeded cases are dispatched to: a village committee and a police station. */
 export const BENCH_DEPARTMENTS = {
@@ -47,7 +51,7 @@ export const openSupervisionBench = async (
     migrations: [
       ...kernelMigrations(schema),
       ...referenceReplicaMigrations(schema),
-      ...ledgerMigrations(schema),
+      ...supervisionMigrations(schema),
     ],
     poolSize,
   });

@@ -27,9 +27,9 @@ const OUTCOMES = [
 ];
 
 /** Handling starts on acceptance, and again for the holder of a reopened case. */
-const RESOLVE_STARTS = ['CaseAccepted', 'CaseReopened'];
+const RESOLVE_STARTS = ['CaseAccepted', 'CaseReopened', 'MediationEscalated'];
 /** An outcome ends it; so does handing the case on: the new holder's clock starts when it accepts. */
-const RESOLVE_STOPS = [...OUTCOMES, 'CaseTransferred', 'CaseEscalated'];
+const RESOLVE_STOPS = [...OUTCOMES, 'CaseTransferred', 'CaseEscalated', 'MediationEscalated'];
 
 /**
  * The defaults seeded on first start. Where a statute sets the limit it is cited
@@ -217,6 +217,8 @@ export const DEFAULT_DEADLINE_POLICIES: readonly DeadlinePolicy[] = [
     startOn: ['MediationAgreementReached'],
     stopOn: ['JudicialConfirmationRequested'],
     period: days(30),
+    // The mediation service counts the window on the same calendar and names its end.
+    dueAtField: 'judicialConfirmationDueAt',
     warnBefore: days(5),
     extension: NO_EXTENSION,
     article: '人民调解法 第三十三条; 民事诉讼法(2023) 第二百零五条',
@@ -243,7 +245,8 @@ export const DEFAULT_DEADLINE_POLICIES: readonly DeadlinePolicy[] = [
     obligation: 'follow_up',
     name: '回访',
     appliesTo: {},
-    startOn: OUTCOMES,
+    // A petition not accepted or diverted has its outcome too (the engine starts it only then).
+    startOn: [...OUTCOMES, 'PetitionAcceptanceDecided'],
     stopOn: ['FollowUpRecorded'],
     period: workingDays(5),
     warnBefore: workingDays(1),

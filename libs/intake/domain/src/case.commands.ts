@@ -74,7 +74,14 @@ export type RecordPersonalDataErasure = Command<
   { readonly personId: string; readonly reason: string }
 >;
 
+/**
+ * Supervision reopened the case (an unsatisfied follow-up, or a supervisor): the holder
+ * handles it again. Issued by intake's consumer of supervision's CaseReopened.
+ */
+export type ResumeHandling = Command<'ResumeHandling', { readonly reason: string }>;
+
 export type IntakeCommand =
+  | ResumeHandling
   | RegisterCase
   | RecordRepeatSubmission
   | DispatchCase

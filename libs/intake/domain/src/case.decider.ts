@@ -22,6 +22,7 @@ import {
   known as registered,
   metadataOf,
   resolve,
+  resumeHandling,
   transfer,
 } from './case.lifecycle';
 import { evolve, initialState, type IntakeCase } from './case.state';
@@ -163,6 +164,8 @@ function decide(command: IntakeCommand, state: IntakeCase): IntakeEvent[] {
       return recordReveal(command, state);
     case 'RecordPersonalDataErasure':
       return recordErasure(command, state);
+    case 'ResumeHandling':
+      return resumeHandling(command, state);
     default: {
       const _never: never = command;
       return _never;

@@ -155,6 +155,15 @@ export type CaseResolved = Event<
   }
 >;
 
+/**
+ * Supervision reopened a case that had its outcome here (CaseReopened): the lead
+ * department handles it again on the same track, and must record a new outcome.
+ */
+export type CaseHandlingResumed = Event<
+  'CaseHandlingResumed',
+  { readonly caseId: string; readonly departmentId: string; readonly reason: string }
+>;
+
 /** Someone saw parties' personal data in clear: who (metadata.actor), which, why. */
 export type PersonalDataRevealed = Event<
   'PersonalDataRevealed',
@@ -187,5 +196,6 @@ export type IntakeEvent =
   | CaseTransferred
   | CaseEscalated
   | CaseResolved
+  | CaseHandlingResumed
   | PersonalDataRevealed
   | PersonalDataErased;

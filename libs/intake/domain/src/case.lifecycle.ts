@@ -5,6 +5,7 @@ import {
   type EventMetadata,
 } from '@casegrid/kernel';
 import type {
+  ResumeHandling,
   AcceptCase,
   EscalateCase,
   RecordRepeatSubmission,
@@ -13,6 +14,7 @@ import type {
   TransferCase,
 } from './case.commands';
 import type {
+  CaseHandlingResumed,
   CaseAccepted,
   CaseEscalated,
   CaseResolved,
@@ -163,6 +165,27 @@ export function recordRepeat(
         caseId: current.caseId,
         submissionCount: current.submissionCount + 1,
         ...command.data,
+      },
+      metadata: metadataOf(command.metadata),
+    },
+  ];
+}
+
+/**
+ * A reopen is a fact decided by supervision: it is never refused here. Only a case whose
+ * outcome intake recorded (the direct track) goes back to its holder; on the other tracks
+ * the outcome lives in their services and intake's view stays accepted. A repeated
+ * delivery finds the case accepted again and changes nothing.
+ */
+export function resumeHandling(command: ResumeHandling, state: IntakeCase): CaseHandlingResumed[] {
+  if (state.status !== 'resolved' && state.status !== 'referred') return [];
+  return [
+    {
+      type: 'CaseHandlingResumed',
+      data: {
+        caseId: state.caseId,
+        departmentId: state.leadDepartmentId,
+        reason: command.data.reason,
       },
       metadata: metadataOf(command.metadata),
     },

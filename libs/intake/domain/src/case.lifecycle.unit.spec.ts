@@ -284,6 +284,46 @@ describe('the intake lifecycle', () => {
     ])('is not %s', (_what, command) => {
       spec.given(history).when(command).thenThrows('illegal_state');
     });
+
+    describe('and reopened by supervision (an unsatisfied follow-up)', () => {
+      const resume = command('ResumeHandling', { reason: 'unsatisfied follow-up' });
+      const resumed = event('CaseHandlingResumed', {
+        departmentId: LEAD,
+        reason: 'unsatisfied follow-up',
+      });
+
+      it('goes back to its holder on the same track', () => {
+        spec.given(history).when(resume).then([resumed]);
+        expect(state([...history, resumed])).toMatchObject({
+          status: 'accepted',
+          track: 'direct',
+          leadDepartmentId: LEAD,
+          handlerId: HANDLER,
+        });
+      });
+
+      it('can be resolved again by its lead', () => {
+        spec
+          .given([...history, resumed])
+          .when(resolve(LEAD, 'referred', 'litigation'))
+          .then([
+            event('CaseResolved', {
+              departmentId: LEAD,
+              outcome: 'referred',
+              summary: '已协调解决',
+              referral: 'litigation',
+            }),
+          ]);
+      });
+
+      it('changes nothing when delivered again, or on a case still being handled', () => {
+        spec
+          .given([...history, resumed])
+          .when(resume)
+          .thenNothing();
+        spec.given(history.slice(0, 3)).when(resume).thenNothing();
+      });
+    });
   });
 
   it('replays events that do not fit without failing (evolve never throws)', () => {

@@ -101,6 +101,11 @@ export function evolve(state: IntakeCase, event: IntakeEvent): IntakeCase {
       return state.status === 'accepted'
         ? { ...state, status: event.data.outcome, referral: event.data.referral }
         : state;
+    case 'CaseHandlingResumed': {
+      if (state.status !== 'resolved' && state.status !== 'referred') return state;
+      const { referral: _referral, ...handled } = state;
+      return { ...handled, status: 'accepted' };
+    }
     case 'PersonalDataErased':
       return {
         ...state,

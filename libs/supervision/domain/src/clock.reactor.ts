@@ -9,20 +9,15 @@ import {
   type VersionedDeadlinePolicy,
 } from './clock.policies';
 import { isOpenClock, type Clock, type LedgerCase } from './ledger.state';
-import type { ClockExtension, DeadlineStartedData, SupervisionEvent } from './supervision.events';
+import {
+  CLOCK_EVENT_TYPES,
+  type ClockExtension,
+  type DeadlineStartedData,
+  type SupervisionEvent,
+} from './supervision.events';
 
 /** supervision's clock events never start or stop clocks themselves (no feedback loops). */
-const CLOCK_EVENTS: ReadonlySet<string> = new Set([
-  'DeadlineStarted',
-  'DeadlineApproaching',
-  'DeadlineBreached',
-  'DeadlineMet',
-  'DeadlinePaused',
-  'DeadlineResumed',
-  'DeadlineExtended',
-  'SupervisionEscalated',
-  'NoticeIssued',
-]);
+const CLOCK_EVENTS: ReadonlySet<string> = new Set(CLOCK_EVENT_TYPES);
 
 /**
  * Obligations that only one answer of their starting event creates: only an accepted
@@ -31,6 +26,9 @@ const CLOCK_EVENTS: ReadonlySet<string> = new Set([
 const STARTS_ONLY_IF: Partial<Record<Obligation, (event: CaseEvent) => boolean>> = {
   petition_opinion: (event) =>
     event.type !== 'PetitionAcceptanceDecided' || text(event.data, 'decision') === 'accepted',
+  // …and one not accepted or diverted has its outcome: the follow-up is due.
+  follow_up: (event) =>
+    event.type !== 'PetitionAcceptanceDecided' || text(event.data, 'decision') !== 'accepted',
 };
 
 /** Who holds an obligation a policy starts: one clock each (lateness is theirs). */
@@ -76,6 +74,9 @@ function starts(
   for (const policy of policiesStartedBy(event.type, state, ctx.policies)) {
     if (STARTS_ONLY_IF[policy.obligation]?.(event) === false) continue;
     const startedAt = policy.startFrom === 'received_at' ? state.receivedAt : event.time;
+    // An event that names the due field as null says there is no such obligation (a
+    // court's own mediation needs no judicial confirmation).
+    if (policy.dueAtField && event.data[policy.dueAtField] === null) continue;
     const named = policy.dueAtField ? text(event.data, policy.dueAtField) : null;
     const eventDueAt = named && !Number.isNaN(Date.parse(named)) ? named : null;
     for (const holder of holdersOf(state, policy, event)) {

@@ -242,8 +242,19 @@ describe('the clock engine (clockReactions)', () => {
     });
   });
 
+  it('starts no clock whose due field the event names as null (no performance date, a court’s own mediation)', () => {
+    const started = accepted.observe({
+      ...e.agreementReached(OUTCOME, null),
+      data: { ...e.agreementReached(OUTCOME, null).data, judicialConfirmationDueAt: null },
+    }).state.deadlines;
+    expect(started.map((c) => c.obligation)).not.toContain('agreement_performance');
+    expect(started.map((c) => c.obligation)).not.toContain('judicial_confirmation');
+    expect(started.map((c) => c.obligation)).toContain('follow_up');
+  });
+
   it('gives every clock its basis: policy, version, article, unit, length, calendar', () => {
-    const started = accepted.observe(e.agreementReached(OUTCOME)).state.deadlines;
+    const started = accepted.observe(e.agreementReached(OUTCOME, '2025-04-30T18:00:00+08:00')).state
+      .deadlines;
     expect(started).toHaveLength(7);
     for (const clock of started) {
       expect(clock.basis).toEqual({
@@ -257,7 +268,9 @@ describe('the clock engine (clockReactions)', () => {
         calendarVersion: CALENDAR_VERSION,
         calendarFallback: false,
         startedBy: expect.any(String),
-        eventDueAt: null,
+        // The performance clock runs to the date the agreement names.
+        eventDueAt:
+          clock.obligation === 'agreement_performance' ? '2025-04-30T18:00:00+08:00' : null,
         pauses: [],
         extensions: [],
       });

@@ -43,7 +43,9 @@ const withOutcome = (
   referral: string | null,
 ): LedgerCase => ({
   ...state,
-  status,
+  // A late answer on a case already closed off the ledger is recorded, but does not
+  // put it back on the ledger: reopening is a supervisor's decision (CaseReopened).
+  status: state.status === 'closed' ? 'closed' : status,
   outcome: { status, at: event.time, by: event.type, referral },
   resolvedAt: event.time,
 });
@@ -158,6 +160,12 @@ function evolveHandling(state: LedgerCase, event: CaseEvent): LedgerCase {
       );
     case 'MediationOpened':
       return state.status === 'accepted' ? { ...state, status: 'in_progress' } : state;
+    case 'MediationEscalated': {
+      // The dispute goes to the mediation body one tier up: it holds the case from now on.
+      const to = text(d, 'departmentId');
+      if (to === null) return state;
+      return { ...state, leadDepartmentId: to, holders: handOver(state.holders, to, event.time) };
+    }
     case 'MediationAgreementReached':
       return withOutcome(state, 'resolved', event, null);
     case 'MediationFailed': {
@@ -250,13 +258,16 @@ function evolveSupervision(state: LedgerCase, event: CaseEvent): LedgerCase {
       );
     case 'DeadlineMet': {
       const d = event.data as unknown as SupervisionEventData['DeadlineMet'];
-      return updateClock(counted, d.clockId, (c) => ({
+      const met = updateClock(counted, d.clockId, (c) => ({
         ...c,
         state: 'met',
         metAt: d.metAt,
         late: d.late,
         pausedAt: null,
       }));
+      // Cured: nothing overdue is left, so the ladder stops where it stands.
+      const overdue = met.deadlines.some((c) => c.state === 'breached');
+      return overdue ? met : { ...met, nextEscalationAt: null };
     }
     case 'DeadlinePaused': {
       const d = event.data as unknown as SupervisionEventData['DeadlinePaused'];

@@ -74,6 +74,12 @@ export class CaseEventsConsumer {
   ): Promise<void> {
     const caseId = event.data['caseId'];
     if (typeof caseId !== 'string') return;
+    if (event.service === 'supervision') {
+      // An echo of what was recorded here: versions only grow, so no lock is needed to
+      // see that it was folded already (and the scheduler is not held up by echoes).
+      const seen = await this.ledger.load(tx, caseId);
+      if (seen !== null && event.streamVersion <= seen.version) return;
+    }
     await this.ledger.lock(tx, caseId);
     const before = await this.ledger.load(tx, caseId);
     if (event.service === 'supervision') {
