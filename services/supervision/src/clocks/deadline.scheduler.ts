@@ -72,7 +72,10 @@ export class DeadlineScheduler {
       const due = await findDueCases(this.pool, this.ledger.schema, now);
       const fresh = due.filter((caseId) => !seen.has(caseId));
       if (fresh.length === 0) break;
-      for (const caseId of fresh) {
+      // Instances read the same earliest batch; each works through it in its own random
+      // order, so two instances mostly take different cases instead of queueing on the
+      // same lock in lockstep. Every case of the batch is due: the order among them is free.
+      for (const caseId of shuffled(fresh)) {
         seen.add(caseId);
         const outcome = await this.fireCase(caseId, now);
         if (outcome === 'fired') fired += 1;
@@ -149,4 +152,14 @@ export class DeadlineScheduler {
     }
     this.schedule(delay);
   }
+}
+
+/** A copy in random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
 }
