@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -159,7 +159,7 @@ export const startTopology = async (options: TopologyOptions): Promise<Topology>
       }),
     );
     nginx = spawn(
-      options.nginx ?? 'nginx',
+      options.nginx ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx'),
       ['-e', join(options.workDir, 'nginx-error.log'), '-p', options.workDir, '-c', conf],
       { stdio: 'ignore' },
     );
@@ -191,7 +191,10 @@ export const startTopology = async (options: TopologyOptions): Promise<Topology>
         const child = target.process;
         if (!child) return;
         child.kill(signal);
+        // A graceful stop that hangs is a finding, but must not hang the topology with it.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
         await exited(child);
+        clearTimeout(kill);
         target.process = undefined;
       },
       async startInstance(service, index) {
