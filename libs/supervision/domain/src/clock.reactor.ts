@@ -9,20 +9,15 @@ import {
   type VersionedDeadlinePolicy,
 } from './clock.policies';
 import { isOpenClock, type Clock, type LedgerCase } from './ledger.state';
-import type { ClockExtension, DeadlineStartedData, SupervisionEvent } from './supervision.events';
+import {
+  CLOCK_EVENT_TYPES,
+  type ClockExtension,
+  type DeadlineStartedData,
+  type SupervisionEvent,
+} from './supervision.events';
 
 /** supervision's clock events never start or stop clocks themselves (no feedback loops). */
-const CLOCK_EVENTS: ReadonlySet<string> = new Set([
-  'DeadlineStarted',
-  'DeadlineApproaching',
-  'DeadlineBreached',
-  'DeadlineMet',
-  'DeadlinePaused',
-  'DeadlineResumed',
-  'DeadlineExtended',
-  'SupervisionEscalated',
-  'NoticeIssued',
-]);
+const CLOCK_EVENTS: ReadonlySet<string> = new Set(CLOCK_EVENT_TYPES);
 
 /**
  * Obligations that only one answer of their starting event creates: only an accepted
