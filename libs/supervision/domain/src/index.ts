@@ -7,3 +7,5 @@ export * from './clock.reactor';
 export * from './clock.ticker';
 export * from './supervision.decider';
 export * from './ledger.stats';
+export * from './clock.adjustments';
+export * from './deadline.commands';

@@ -73,6 +73,27 @@ export class ReopenDto {
   reason!: string;
 }
 
+export class DeadlinePauseDto {
+  @ApiProperty({ example: '等待伤情鉴定结论', description: 'Why the clock stops (中止)' })
+  @IsString()
+  @Length(2, 1000)
+  reason!: string;
+
+  @ApiProperty({ example: '解放路街道司法所所长 李明', description: 'Who approved the pause' })
+  @IsString()
+  @Length(2, 100)
+  approvedBy!: string;
+}
+
+export class DeadlineExtensionDto extends DeadlinePauseDto {
+  @ApiProperty({ example: 5, description: "How much longer, in the clock's own unit" })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  length!: number;
+}
+
 /** `GET /cases`: the ledger's filters (API.md), all optional. */
 export class LedgerQueryDto {
   @ApiPropertyOptional({ enum: LEDGER_STATUSES })

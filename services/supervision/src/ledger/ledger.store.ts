@@ -32,8 +32,9 @@ export class LedgerStore {
   private readonly s: string;
 
   constructor(readonly runtime: ServiceRuntime) {
-    this.schema = runtime.service;
-    this.s = quoteSchema(runtime.service);
+    // The event store's schema: the service's own in production, a bench's in `npm run bench`.
+    this.schema = runtime.store.schema;
+    this.s = quoteSchema(this.schema);
   }
 
   async lock(tx: PoolClient, caseId: string): Promise<void> {
