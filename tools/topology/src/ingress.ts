@@ -20,6 +20,7 @@ export const ROUTES: readonly Route[] = [
     path: '^/api/v1/cases/[^/]+/(supervision-orders|follow-ups|close|reopen)$',
     service: 'supervision',
   },
+  { path: '^/api/v1/cases/[^/]+/deadlines/', service: 'supervision' },
   { path: '^/api/v1/cases/?$', service: 'ledger-or-intake' },
   { path: '^/api/v1/cases/[^/]+$', service: 'supervision' },
   { path: '^/api/v1/(stats|notices)(/|$)', service: 'supervision' },
