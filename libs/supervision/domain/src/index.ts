@@ -6,3 +6,4 @@ export * from './clock.policies';
 export * from './clock.reactor';
 export * from './clock.ticker';
 export * from './supervision.decider';
+export * from './ledger.view';
