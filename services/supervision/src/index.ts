@@ -12,3 +12,5 @@ export const supervisionService: ServiceDefinition = {
 export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
 export { DeadlineScheduler } from './clocks/deadline.scheduler';
 export { LedgerStore } from './ledger/ledger.store';
+export { LedgerRebuild, type RebuildReport } from './ledger/ledger.rebuild';
+export { AuditStoreSource, type CanonicalSource } from './ledger/ledger.source';
