@@ -39,6 +39,7 @@ const moduleNameMapper = {
   '^@casegrid/intake$': '<rootDir>/libs/intake/domain/src/index.ts',
   '^@casegrid/mediation$': '<rootDir>/libs/mediation/domain/src/index.ts',
   '^@casegrid/deadlines$': '<rootDir>/libs/deadlines/domain/src/index.ts',
+  '^@casegrid/petition$': '<rootDir>/libs/petition/domain/src/index.ts',
   '^@casegrid/calendar$': '<rootDir>/libs/calendar/src/index.ts',
   '^@casegrid/supervision$': '<rootDir>/libs/supervision/domain/src/index.ts',
   '^@casegrid/audit$': '<rootDir>/libs/audit/domain/src/index.ts',

@@ -81,12 +81,13 @@ export const runCasegrid = async (
 
   let infra: Infrastructure;
   try {
-    infra = await Infrastructure.open(config, services, (message, error) =>
-      logger.error(
-        `${message}: ${error instanceof Error ? error.message : String(error)}`,
-        'kernel',
-      ),
-    );
+    infra = await Infrastructure.open(config, services, (message, error) => {
+      const line = `${message}: ${error instanceof Error ? error.message : String(error)}`;
+      // Waiting for something that is on its way (reference data replicating after a first
+      // start) is retried until it arrives: worth a warning, not an error.
+      if ((error as { code?: unknown } | null)?.code === 'unavailable') logger.warn(line, 'kernel');
+      else logger.error(line, 'kernel');
+    });
   } catch (error) {
     await stopEmbedded();
     throw error;

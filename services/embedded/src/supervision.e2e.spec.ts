@@ -1,5 +1,6 @@
 import type { ServiceRuntime } from '@casegrid/runtime';
 import { serviceRuntime } from '@casegrid/runtime';
+import { DEFAULT_DEADLINE_POLICIES } from '@casegrid/deadlines';
 import { DeadlineScheduler } from '@casegrid/service-supervision';
 import { testInfra, waitUntil } from '@casegrid/testing';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
@@ -388,5 +389,65 @@ describe.each(TRANSPORTS)('supervision on %s', (transport, env) => {
       expect(await supervisionEvents(caseId, 'SupervisionEscalated')).toBe(3);
       expect(await supervisionEvents(caseId, 'NoticeIssued')).toBe(1);
     });
+  });
+
+  describe('a deadline policy changed by an administrator', () => {
+    it('applies to clocks started after the change; a running clock keeps its version', async () => {
+      drive.travelTo('2026-03-09T09:00:00+08:00'); // a Monday
+      const before = await drive.register();
+      await drive.ledger(before, (v) => v.deadlines.length >= 2, 'the first clocks');
+      const accept = DEFAULT_DEADLINE_POLICIES.find((p) => p.code === 'accept')!;
+      await (
+        await drive.as('admin')
+      )
+        .put('/api/v1/deadline-policies')
+        .send({ items: [{ ...accept, period: { length: 2, unit: 'working_days' } }] })
+        .expect(200);
+      const supervision = casegrid.app.get<ServiceRuntime>(serviceRuntime('supervision'));
+      await waitUntil(
+        async () =>
+          (
+            await supervision.db.pool.query(
+              `select 1 from supervision.reference_data where kind = 'deadline_policy' and key = 'accept' and version = 2`,
+            )
+          ).rowCount === 1,
+        { what: 'the policy change to reach supervision' },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // the engine's 1 s cache
+      const after = await drive.register();
+      const fresh = await drive.ledger(after, (v) => v.deadlines.length >= 2, 'the new clocks');
+      expect(fresh.deadlines[0]).toMatchObject({
+        dueAt: '2026-03-11T16:00:00.000Z', // two working days: Tuesday and Wednesday
+        basis: { policy: 'accept', length: 2 },
+      });
+      expect(fresh.deadlines[0]!.basis.policyVersion).toBe(2);
+      const old = await drive.ledger(before, () => true, 'the first case');
+      expect(old.deadlines[0]).toMatchObject({
+        dueAt: '2026-03-10T16:00:00.000Z',
+        basis: { length: 1 },
+      });
+      expect(old.deadlines[0]!.basis.policyVersion).toBe(1);
+    });
+  });
+});
+
+describe('the embedded default started with CASEGRID_NOW', () => {
+  let casegrid: TestCasegrid;
+  afterAll(async () => {
+    await casegrid?.stop();
+  });
+
+  it('starts business time at that instant and lets it run on', async () => {
+    casegrid = await startTestCasegrid('supervision_now', {
+      CASEGRID_NOW: '2025-09-26T09:00:00+08:00',
+    });
+    const drive = new SupervisionDriver(casegrid);
+    const caseId = await drive.register();
+    const view = await drive.ledger(caseId, (v) => v.deadlines.length >= 2, 'the clocks');
+    const registered = Date.parse(view.registeredAt);
+    expect(registered).toBeGreaterThanOrEqual(Date.parse('2025-09-26T09:00:00+08:00'));
+    expect(registered).toBeLessThan(Date.parse('2025-09-26T09:10:00+08:00'));
+    // Friday 09-26: one working day is the make-up Sunday 09-28.
+    expect(view.deadlines[0]!.dueAt).toBe('2025-09-28T16:00:00.000Z');
   });
 });

@@ -1,9 +1,34 @@
 import { Module } from '@nestjs/common';
+import type { Transport } from '@casegrid/messaging';
+import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
+import { CaseDirectory, serviceRuntime, TRANSPORT, type ServiceRuntime } from '@casegrid/runtime';
+import { PetitionCommands } from './petition-commands.service';
+import { PetitionController } from './petition.controller';
+import { PetitionStore } from './petition.store';
 
 /**
- * The petition service: petition matters under the 信访工作条例: acceptance, opinion, extension, review, re-review, termination.
- * Its kernel (event store in schema `petition`, outbox relay, transport) is provided by
- * `CasegridRuntimeModule` under `serviceRuntime('petition')`.
+ * The petition service: petition matters under the 信访工作条例 — acceptance, extension,
+ * opinion, review, re-review, termination. Its kernel (event store in schema `petition`,
+ * outbox relay, transport, reference replica) is provided by `CasegridRuntimeModule`; it
+ * learns the cases from intake's events through its own case directory.
  */
-@Module({})
+@Module({
+  controllers: [PetitionController],
+  providers: [
+    {
+      provide: CaseDirectory,
+      inject: [serviceRuntime('petition'), TRANSPORT, CASEGRID_CONFIG],
+      useFactory: (runtime: ServiceRuntime, transport: Transport, config: CasegridConfig) =>
+        new CaseDirectory({
+          service: 'petition',
+          pool: runtime.db.pool,
+          schema: runtime.service,
+          transport,
+          waitMs: config.caseDirectory.waitMs,
+        }),
+    },
+    PetitionStore,
+    PetitionCommands,
+  ],
+})
 export class PetitionModule {}

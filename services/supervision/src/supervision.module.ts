@@ -26,6 +26,8 @@ import { CaseEventsConsumer } from './ledger/case-events.consumer';
 import { LedgerQueries } from './ledger/ledger.queries';
 import { LedgerStore } from './ledger/ledger.store';
 import { NoticesQueries } from './ledger/notices.queries';
+import { StatsController } from './stats/stats.controller';
+import { StatsQueries } from './stats/stats.queries';
 
 /** Starts the consumer and the scheduler once the process is up; stops them first on the way down. */
 @Injectable()
@@ -53,7 +55,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
  * `serviceRuntime('supervision')`.
  */
 @Module({
-  controllers: [SupervisionController],
+  controllers: [SupervisionController, StatsController],
   providers: [
     {
       provide: LedgerStore,
@@ -100,6 +102,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     SupervisionCommands,
     LedgerQueries,
     NoticesQueries,
+    StatsQueries,
     SupervisionLifecycle,
   ],
 })

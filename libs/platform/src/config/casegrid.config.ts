@@ -49,6 +49,17 @@ export interface CasegridConfig {
     /** How often the deadline scheduler looks for due clocks (it also wakes for the next one). */
     readonly pollIntervalMs: number;
   };
+  /** Statistics (`GET /stats`, docs/statistics.md). */
+  readonly stats: {
+    /** The composite score's weights of the three rates (STATS_WEIGHTS); they sum to 1. */
+    readonly weights: {
+      readonly response: number;
+      readonly resolution: number;
+      readonly satisfaction: number;
+    };
+    /** What a 基本满意 counts for in the satisfaction rate (STATS_BASIC_SATISFACTION). */
+    readonly basicSatisfaction: number;
+  };
   readonly auth: AuthConfig;
   readonly personalData: {
     /**

@@ -163,3 +163,28 @@ export const period: Parser<{
   }
   return { length: Number(match[1]), unit: match[2] as 'working_days' | 'calendar_days' | 'hours' };
 };
+
+const DECIMAL = /^(0|1)(\.\d{1,6})?$/;
+
+/** A share from 0 to 1 such as `0.9`. */
+export const fraction: Parser<number> = (raw) =>
+  DECIMAL.test(raw) && Number(raw) <= 1
+    ? Number(raw)
+    : new Invalid(`must be a number from 0 to 1 such as 0.9${got(raw)}`);
+
+/** Three shares from 0 to 1 that sum to 1: response, resolution, satisfaction. */
+export const weights: Parser<{ response: number; resolution: number; satisfaction: number }> = (
+  raw,
+) => {
+  const items = list(raw);
+  const values = items.map(Number);
+  const valid =
+    items.length === 3 &&
+    items.every((item) => DECIMAL.test(item) && Number(item) <= 1) &&
+    Math.abs(values.reduce((a, b) => a + b, 0) - 1) < 1e-9;
+  return valid
+    ? { response: values[0]!, resolution: values[1]!, satisfaction: values[2]! }
+    : new Invalid(
+        `must be three numbers from 0 to 1 that sum to 1 (response,resolution,satisfaction), such as 0.1,0.5,0.4${got(raw)}`,
+      );
+};

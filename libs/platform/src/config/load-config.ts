@@ -14,6 +14,7 @@ import {
   bool,
   brokers,
   byteSize,
+  fraction,
   httpUrl,
   identifier,
   instant,
@@ -28,6 +29,7 @@ import {
   redisUrl,
   subsetOf,
   text,
+  weights,
   type Parser,
 } from './config.parsers';
 
@@ -89,6 +91,14 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
         unit: 'working_days',
       },
       pollIntervalMs: read('SUPERVISION_POLL_MS', positiveInt(60_000)) ?? 1_000,
+    },
+    stats: {
+      weights: read('STATS_WEIGHTS', weights) ?? {
+        response: 0.1,
+        resolution: 0.5,
+        satisfaction: 0.4,
+      },
+      basicSatisfaction: read('STATS_BASIC_SATISFACTION', fraction) ?? 0.9,
     },
     auth: readAuth(casegridEnv, read, problems),
     personalData: { masterKey: read('CASEGRID_MASTER_KEY', key256) },

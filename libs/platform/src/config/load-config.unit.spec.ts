@@ -30,6 +30,10 @@ describe('loadConfig', () => {
           escalationInterval: { length: 2, unit: 'working_days' },
           pollIntervalMs: 1000,
         },
+        stats: {
+          weights: { response: 0.1, resolution: 0.5, satisfaction: 0.4 },
+          basicSatisfaction: 0.9,
+        },
         auth: {
           mode: 'embedded',
           issuer: 'urn:casegrid:embedded',
@@ -197,6 +201,24 @@ describe('loadConfig', () => {
     ).toEqual({ length: 12, unit: 'hours' });
   });
 
+  it('reads the statistics weights and the credit of a 基本满意', () => {
+    expect(
+      loadConfig({ STATS_WEIGHTS: '0.2, 0.3, 0.5', STATS_BASIC_SATISFACTION: '0.8' }).stats,
+    ).toEqual({
+      weights: { response: 0.2, resolution: 0.3, satisfaction: 0.5 },
+      basicSatisfaction: 0.8,
+    });
+  });
+
+  it('names the statistics variable at fault in its message', () => {
+    expect(problemsOf({ STATS_WEIGHTS: '0.5,0.5,0.5' }).message).toMatch(
+      /STATS_WEIGHTS: must be three numbers from 0 to 1 that sum to 1/,
+    );
+    expect(problemsOf({ STATS_BASIC_SATISFACTION: '90%' }).message).toMatch(
+      /STATS_BASIC_SATISFACTION: must be a number from 0 to 1/,
+    );
+  });
+
   it.each([
     ['PORT', '3000.5'],
     ['PORT', '-1'],
@@ -208,6 +230,12 @@ describe('loadConfig', () => {
     ['SUPERVISION_ESCALATION_INTERVAL', '2 weeks'],
     ['SUPERVISION_ESCALATION_INTERVAL', '0 hours'],
     ['SUPERVISION_POLL_MS', '0'],
+    ['STATS_WEIGHTS', '0.1,0.9'],
+    ['STATS_WEIGHTS', '0.1,0.5,0.4,0'],
+    ['STATS_WEIGHTS', '-0.1,0.7,0.4'],
+    ['STATS_WEIGHTS', '0.1,0.5,0.3'],
+    ['STATS_BASIC_SATISFACTION', '1.1'],
+    ['STATS_BASIC_SATISFACTION', 'NaN'],
   ])('refuses %s=%s', (variable, value) => {
     expect(problemsOf({ [variable]: value }).variables).toEqual([variable]);
   });

@@ -7,3 +7,4 @@ export * from './clock.reactor';
 export * from './clock.ticker';
 export * from './supervision.decider';
 export * from './ledger.view';
+export * from './ledger.stats';

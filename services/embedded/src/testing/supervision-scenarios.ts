@@ -13,6 +13,7 @@ export interface LedgerView {
   supervisingRegionCode: string | null;
   leadDepartmentId: string | null;
   version: number;
+  registeredAt: string;
   noticeIds: string[];
   followUps: { satisfaction: string }[];
   orders: { orderId: string; dueAt: string }[];
@@ -27,6 +28,7 @@ export interface LedgerView {
     warnAt: string;
     basis: {
       policy: string;
+      policyVersion: number;
       article: string | null;
       unit: string;
       length: number;

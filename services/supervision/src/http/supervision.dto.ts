@@ -24,8 +24,9 @@ import {
   type Satisfaction,
 } from '@casegrid/supervision';
 
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-const RFC_3339_MESSAGE = 'must be an RFC 3339 time with an offset, e.g. 2026-03-02T09:00:00+08:00';
+export const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+export const RFC_3339_MESSAGE =
+  'must be an RFC 3339 time with an offset, e.g. 2026-03-02T09:00:00+08:00';
 
 export class SupervisionOrderDto {
   @ApiProperty({ example: '王副县长', description: '包案领导: the leader answerable for the case' })

@@ -1,5 +1,6 @@
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import { lightOf, nextFireAt, type LedgerCase } from '@casegrid/supervision';
+import { STATS_COLUMNS, statsValues } from './ledger-stats.columns';
 
 /** The ledger's tables: the live ones, or a rebuild's fresh copies of them. */
 export interface LedgerTables {
@@ -48,17 +49,22 @@ export class LedgerRows {
   }
 
   async save(tx: Queryable, state: LedgerCase): Promise<void> {
+    // The statistics columns follow the 19 view columns, as $20 onwards.
+    const stats = STATS_COLUMNS.map((c, i) => ({ column: c, param: `$${20 + i}` }));
     await tx.query(
       `insert into ${this.ledger} as l (case_id, number, kind, channel, category, title,
          region_code, status, track, lead_department_id, co_department_ids, handler_id, light,
-         supervision_level, registered_at, resolved_at, closed_at, version, state, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, now())
+         supervision_level, registered_at, resolved_at, closed_at, version, state,
+         ${stats.map((c) => c.column).join(', ')}, updated_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+         ${stats.map((c) => c.param).join(', ')}, now())
        on conflict (case_id) do update set number = excluded.number, status = excluded.status,
          track = excluded.track, lead_department_id = excluded.lead_department_id,
          co_department_ids = excluded.co_department_ids, handler_id = excluded.handler_id,
          light = excluded.light, supervision_level = excluded.supervision_level,
          resolved_at = excluded.resolved_at, closed_at = excluded.closed_at,
-         version = excluded.version, state = excluded.state, updated_at = now()`,
+         version = excluded.version, state = excluded.state,
+         ${stats.map((c) => `${c.column} = excluded.${c.column}`).join(', ')}, updated_at = now()`,
       [
         state.id,
         state.number,
@@ -79,6 +85,7 @@ export class LedgerRows {
         state.closedAt,
         state.version,
         JSON.stringify(state),
+        ...statsValues(state),
       ],
     );
     const fireAt = nextFireAt(state);

@@ -1,0 +1,172 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { assertCaseAccess } from '@casegrid/auth';
+import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
+import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
+import type { PoolClient } from 'pg';
+import type { CaseAction, Principal } from '@casegrid/identity';
+import {
+  ConcurrencyError,
+  fold,
+  IllegalStateError,
+  NotFoundError,
+  uuidv7,
+  type CommandMetadata,
+} from '@casegrid/kernel';
+import {
+  evolve,
+  initialState,
+  petitionDecider,
+  type Petition,
+  type PetitionCommand,
+  type PetitionEvent,
+} from '@casegrid/petition';
+import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
+import {
+  CaseDirectory,
+  commandTransaction,
+  knownCaseScope,
+  referenceReader,
+  serviceRuntime,
+  type KnownCase,
+  type ReferenceReader,
+  type ServiceRuntime,
+} from '@casegrid/runtime';
+
+const MAX_ATTEMPTS = 5;
+
+export interface CommandResult {
+  readonly id: string;
+  readonly version: number;
+  readonly status: string;
+}
+
+/**
+ * The thin edge between HTTP and the petition decider: learn the case from the directory,
+ * authorise with the one policy, read the calendar from this service's replica, decide,
+ * append. Transaction boundaries are stated where they are.
+ */
+@Injectable()
+export class PetitionStore {
+  constructor(
+    @Inject(serviceRuntime('petition')) private readonly runtime: ServiceRuntime,
+    @Inject(referenceReader('petition')) private readonly reference: ReferenceReader,
+    @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
+    private readonly directory: CaseDirectory,
+  ) {}
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  metadata(caller: Principal): CommandMetadata {
+    return {
+      actor: caller.userId,
+      department: caller.departmentId,
+      correlationId: uuidv7(),
+      now: this.now(),
+    };
+  }
+
+  /**
+   * The working calendar as intake publishes it, from this service's replica, so an
+   * administrator's change to a year reaches the petition service. Until the replica has
+   * caught up on a fresh start, the seed intake publishes first (the same years).
+   */
+  async calendar(): Promise<WorkingCalendar> {
+    const years = await this.reference.list('calendar');
+    return WorkingCalendar.fromYears(years.length > 0 ? years : DEFAULT_CALENDAR_YEARS);
+  }
+
+  /**
+   * The case as intake's events made it known here, if the caller may take `action` on it
+   * (404 outside their jurisdiction, 403 for their role), once it is accepted on a track —
+   * waiting briefly for intake's event when a command outruns it.
+   */
+  async petitionCase(caller: Principal, action: CaseAction, caseId: string): Promise<KnownCase> {
+    let known: KnownCase;
+    try {
+      known = await this.directory.waitFor(caseId, (c) => c.track !== null, {
+        what: 'accepted on the petition track',
+      });
+    } catch (error) {
+      // Gave up waiting: a caller outside the case's jurisdiction learns nothing more (404).
+      const seen = await this.directory.get(caseId);
+      if (seen) assertCaseAccess(caller, action, caseId, knownCaseScope(seen));
+      throw error;
+    }
+    assertCaseAccess(caller, action, caseId, knownCaseScope(known));
+    if (known.kind !== 'petition' || known.track !== 'petition') {
+      const why = `case ${caseId} is a ${known.kind} on the ${known.track ?? 'no'} track: only a petition accepted on the petition track has a petition file (信访工作条例)`;
+      throw action === 'case.read' ? new NotFoundError(why) : new IllegalStateError(why);
+    }
+    return known;
+  }
+
+  async load(caseId: string): Promise<{ state: Petition; version: number }> {
+    const stream = await this.runtime.store.readStream(caseId, {});
+    const events = stream.events as unknown as PetitionEvent[];
+    return { state: fold(evolve, initialState(), events), version: stream.version };
+  }
+
+  /**
+   * A command on a petition: authorise, load, build, decide and append in one transaction
+   * (events and outbox rows, and the Idempotency-Key's record when one was sent). A
+   * concurrent append means deciding again on the fresh stream, unless the caller sent
+   * If-Match: then anything newer than their version is a 412.
+   */
+  async execute(
+    caller: Principal,
+    caseId: string,
+    action: CaseAction,
+    build: (known: KnownCase) => PetitionCommand,
+    idempotency?: IdempotencyOf,
+    ifMatch?: number,
+  ): Promise<CommandResult> {
+    const known = await this.petitionCase(caller, action, caseId);
+    const command = build(known);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempt(
+          caseId,
+          command,
+          ifMatch,
+          idempotency && { ...idempotency, scope: caller.userId },
+        );
+      } catch (error) {
+        const retry = error instanceof ConcurrencyError && ifMatch === undefined;
+        if (!retry || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async attempt(
+    caseId: string,
+    command: PetitionCommand,
+    ifMatch: number | undefined,
+    idempotency: (IdempotencyOf & { readonly scope: string }) | undefined,
+  ): Promise<CommandResult> {
+    const calendar = await this.calendar();
+    const work = async (client: PoolClient): Promise<CommandResult> => {
+      const loaded = await this.load(caseId);
+      if (ifMatch !== undefined && ifMatch !== loaded.version) {
+        throw new ConcurrencyError(caseId, ifMatch, loaded.version);
+      }
+      const decider = petitionDecider(calendar);
+      const events = decider.decide(command, loaded.state);
+      const state = events.reduce(decider.evolve, loaded.state);
+      const result = await this.runtime.store.appendInTransaction(client, {
+        streamId: caseId,
+        expectedVersion: loaded.version,
+        events: events.map((e) => ({
+          id: uuidv7(),
+          type: e.type,
+          data: e.data,
+          metadata: e.metadata,
+        })),
+        publishTo: CASE_EVENTS_TOPIC,
+      });
+      return { id: caseId, version: result.nextVersion, status: state.status };
+    };
+    return commandTransaction(this.runtime, work, idempotency);
+  }
+}
