@@ -72,11 +72,13 @@ const boundaries = (specs) => ({
     },
     {
       sourceTag: 'type:tool',
+      // type:service: the bench drives supervision's deadline scheduler as the service does.
       onlyDependOnLibsWithTags: [
         'type:domain',
         'type:contracts',
         'type:infra',
         'type:adapter',
+        'type:service',
         'type:testing',
       ],
     },

@@ -64,6 +64,8 @@ export const toBinaryMessage = (topic: string, event: CloudEvent): TransportMess
     const value = event[name];
     if (value !== undefined) headers[`ce_${name}`] = value;
   }
+  // The W3C header too, under its own name, for tracing tools that know no CloudEvents.
+  if (event.traceparent) headers['traceparent'] = event.traceparent;
   return { topic, key: event.subject, headers, value: JSON.stringify(event.data) };
 };
 

@@ -25,3 +25,5 @@ export * from './auth/public.decorator';
 export * from './http/idempotency.decorator';
 export * from './http/if-match';
 export * from './time/casegrid-clock';
+export * from './tracing/tracing';
+export * from './http/rfc3339.decorator';

@@ -6,3 +6,4 @@ export * from './personal-data-keys';
 export * from './reference';
 export * from './command-transaction';
 export * from './case-directory';
+export * from './case-commands';

@@ -166,6 +166,9 @@ const openTransport = async (
     return new KafkaTransport({
       brokers: config.kafka.brokers,
       clientId: config.kafka.clientId,
+      instanceId: config.kafka.instanceId,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.max(100, Math.floor(config.kafka.sessionTimeoutMs / 10)),
       onError: (error, context) => log(`consumer ${context} failed`, error),
     });
   }

@@ -1,5 +1,6 @@
 import {
   createHttpApp,
+  installTracing,
   JsonLogger,
   loadConfig,
   startEmbeddedPostgres,
@@ -117,6 +118,9 @@ export const main = (definitions: readonly ServiceDefinition[]): void => {
     process.stdout.write(HELP);
     return;
   }
+  // Tracing is the process's, installed before anything opens a connection or a span.
+  const exporter = process.env['OTEL_TRACES_EXPORTER'] === 'console' ? 'console' : 'none';
+  installTracing(definitions.map((d) => d.name).join(','), exporter);
   runCasegrid(definitions).catch((error: unknown) => {
     process.stderr.write(
       `casegrid failed to start: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -58,6 +58,38 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
         }
       },
     });
+    this.registerConsumerMetrics();
+  }
+
+  /** Consumer lag per held partition and DLQ size per group (collected at each scrape). */
+  private registerConsumerMetrics(): void {
+    const { transport } = this.infra;
+    // A scrape while the broker is away shows no series rather than failing /metrics.
+    const quietly = async <T>(read: () => Promise<T[]>): Promise<T[]> => read().catch(() => []);
+    new Gauge({
+      name: 'casegrid_consumer_lag',
+      help: 'Messages after the consumer group’s committed position, per partition this instance holds.',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [this.metrics],
+      async collect() {
+        this.reset();
+        for (const p of await quietly(() => transport.lag())) {
+          this.set({ group: p.group, topic: p.topic, partition: String(p.partition) }, p.lag);
+        }
+      },
+    });
+    new Gauge({
+      name: 'casegrid_dlq_messages',
+      help: 'Messages parked in the consumer group’s dead-letter topic.',
+      labelNames: ['group'],
+      registers: [this.metrics],
+      async collect() {
+        this.reset();
+        for (const d of await quietly(() => transport.deadLetters())) {
+          this.set({ group: d.group }, d.messages);
+        }
+      },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -49,6 +49,10 @@ interface Target {
   readonly otherDepartmentId: string;
   /** A person on a case made for this one request. */
   freshPerson(): Promise<string>;
+  /** Accepted on the direct track and resolved, with the outcome in the ledger. */
+  freshResolved(): Promise<string>;
+  /** Dispatched, with the lead's accept clock in the ledger: its `deadlines/{clockId}` path. */
+  freshAcceptClock(): Promise<string>;
 }
 type Send = (http: request.Agent, target: Target, n: number) => Promise<request.Response>;
 
@@ -235,6 +239,61 @@ const ROWS: readonly Row[] = [
     inside: S(403, 403, 403, 403, 403, 403, 200, 200, 404),
     outside: ALL(404),
   },
+  { endpoint: 'GET /cases', send: (h) => h.get('/api/v1/cases'), inside: ALL(200) },
+  {
+    endpoint: 'GET /cases/{id}',
+    send: (h, t) => h.get(`/api/v1/cases/${t.caseId}`),
+    inside: S(200, 200, 200, 200, 200, 200, 200, 200, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/supervision-orders',
+    send: (h, t) =>
+      h.post(`/api/v1/cases/${t.caseId}/supervision-orders`).send({
+        responsibleLeader: '王副区长',
+        responsibleDepartmentId: t.leadDepartmentId,
+        dueAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+        instructions: '限期化解',
+      }),
+    inside: S(403, 403, 403, 403, 403, 403, 200, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/follow-ups',
+    send: async (h, t) =>
+      h
+        .post(`/api/v1/cases/${await t.freshResolved()}/follow-ups`)
+        .send({ method: 'phone', satisfaction: 'satisfied', notes: '电话回访' }),
+    inside: S(403, 200, 403, 403, 403, 403, 200, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/close',
+    // Resolved but not yet followed up: the supervisor may, the case may not yet (409).
+    send: async (h, t) =>
+      h.post(`/api/v1/cases/${await t.freshResolved()}/close`).send({ note: '销号' }),
+    inside: S(403, 403, 403, 403, 403, 403, 409, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/reopen',
+    send: async (h, t) =>
+      h.post(`/api/v1/cases/${await t.freshResolved()}/reopen`).send({ reason: '复查未解决' }),
+    inside: S(403, 403, 403, 403, 403, 403, 200, 403, 404),
+    outside: ALL(404),
+  },
+  {
+    endpoint: 'POST /cases/{id}/deadlines/{clockId}/pause',
+    // The lead's accept clock; co-handlers' officers may not pause the lead's clocks.
+    send: async (h, t) =>
+      h
+        .post(`/api/v1/cases/${await t.freshAcceptClock()}/pause`)
+        .send({ reason: '等待鉴定', approvedBy: '负责人' }),
+    inside: S(403, 403, 403, 200, 403, 403, 200, 403, 404),
+    outside: ALL(404),
+  },
+  { endpoint: 'GET /stats', send: (h) => h.get('/api/v1/stats'), inside: ALL(200) },
+  { endpoint: 'GET /notices', send: (h) => h.get('/api/v1/notices'), inside: ALL(200) },
   {
     endpoint: 'POST /persons/{id}/erasure',
     send: async (h, t) =>
@@ -278,6 +337,20 @@ describe('the role and jurisdiction table', () => {
         .expect(200);
       return id;
     };
+    /** The case as the clerk of its territory reads it in the ledger, once `until` holds. */
+    const ledger = async (id: string, until: (view: Record<string, unknown>) => boolean) => {
+      for (let tries = 0; tries < 300; tries += 1) {
+        const response = await users.clerk.get(`/api/v1/cases/${id}`);
+        if (response.status === 200 && until(response.body as Record<string, unknown>)) return id;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`case ${id} did not reach the ledger's expected state`);
+    };
+    const freshAccepted = async (): Promise<string> => {
+      const id = await freshDispatched();
+      await users.handler.post(`/api/v1/cases/${id}/accept`).send({ track: 'direct' }).expect(200);
+      return id;
+    };
     return {
       caseId: await freshDispatched(),
       regionCode,
@@ -285,13 +358,29 @@ describe('the role and jurisdiction table', () => {
       otherDepartmentId,
       freshCase: register,
       freshDispatched,
-      freshAccepted: async () => {
-        const id = await freshDispatched();
+      freshAccepted,
+      freshResolved: async () => {
+        const id = await freshAccepted();
         await users.handler
-          .post(`/api/v1/cases/${id}/accept`)
-          .send({ track: 'direct' })
+          .post(`/api/v1/cases/${id}/resolve`)
+          .send({ outcome: 'resolved', summary: '已办结' })
           .expect(200);
-        return id;
+        return ledger(id, (view) => view['status'] === 'resolved');
+      },
+      freshAcceptClock: async () => {
+        const id = await freshDispatched();
+        let clockId = '';
+        await ledger(id, (view) => {
+          const clocks = view['deadlines'] as {
+            clockId: string;
+            obligation: string;
+            departmentId: string;
+          }[];
+          clockId =
+            clocks.find((c) => c.obligation === 'accept' && c.departmentId === lead)?.clockId ?? '';
+          return clockId !== '';
+        });
+        return `${id}/deadlines/${clockId}`;
       },
       freshPerson: async () => {
         const parties = await users.clerk

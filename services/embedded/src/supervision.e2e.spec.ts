@@ -391,6 +391,97 @@ describe.each(TRANSPORTS)('supervision on %s', (transport, env) => {
     });
   });
 
+  describe('a clock paused (中止) and extended (延期) by hand', () => {
+    it('moves the due time by the time paused and the extension, within the policy', async () => {
+      drive.travelTo('2026-03-16T09:00:00+08:00'); // a Monday
+      const caseId = await drive.register({ category: 'labor_wage', title: '工伤待遇纠纷' });
+      await drive.ledger(caseId, (v) => v.status === 'dispatched', 'dispatch');
+      const handler = await drive.as('handler.lixia.hrss');
+      await handler.post(`/api/v1/cases/${caseId}/accept`).send({ track: 'direct' }).expect(200);
+      const accepted = await drive.ledger(
+        caseId,
+        (v) => v.deadlines.some((d) => d.obligation === 'resolve'),
+        'the handling clock',
+      );
+      const clock = accepted.deadlines.find((d) => d.obligation === 'resolve')!;
+      expect(clock.dueAt).toBe('2026-03-23T16:00:00.000Z'); // five working days
+      const path = `/api/v1/cases/${caseId}/deadlines/${clock.clockId}`;
+
+      await handler
+        .post(`${path}/pause`)
+        .send({ reason: '等待伤残等级鉴定', approvedBy: '区人社局副局长 王刚' })
+        .expect(200);
+      drive.travelTo('2026-03-18T09:00:00+08:00');
+      await handler.post(`${path}/resume`).send({}).expect(200);
+      const resumed = await drive.ledger(
+        caseId,
+        (v) => v.deadlines.find((d) => d.clockId === clock.clockId)!.state === 'running',
+        'the resumption',
+      );
+      // Paused Monday to Wednesday: two working days added.
+      expect(resumed.deadlines.find((d) => d.clockId === clock.clockId)!.dueAt).toBe(
+        '2026-03-25T16:00:00.000Z',
+      );
+
+      await handler
+        .post(`${path}/extension`)
+        .send({ length: 3, reason: '涉及多名职工', approvedBy: '区人社局局长 赵敏' })
+        .expect(200);
+      const extended = await drive.ledger(caseId, () => true, 'the extension');
+      expect(extended.deadlines.find((d) => d.clockId === clock.clockId)).toMatchObject({
+        dueAt: '2026-03-30T16:00:00.000Z',
+        basis: { policy: 'resolve.minor' },
+      });
+      const again = await handler
+        .post(`${path}/extension`)
+        .send({ length: 1, reason: '再次延期', approvedBy: '区人社局局长 赵敏' })
+        .expect(409);
+      expect((again.body as { detail: string }).detail).toMatch(/allows 1 extension/);
+    });
+
+    it('refuses bad input, other departments and roles that may not', async () => {
+      drive.travelTo('2026-03-23T09:00:00+08:00');
+      const caseId = await drive.register({ category: 'labor_wage', title: '欠薪' });
+      const view = await drive.ledger(caseId, (v) => v.deadlines.length > 0, 'the clocks');
+      const accept = view.deadlines[0]!.clockId;
+      const handler = await drive.as('handler.lixia.hrss');
+      const bad = await handler
+        .post(`/api/v1/cases/${caseId}/deadlines/${accept}/extension`)
+        .send({ length: 0, reason: '', approvedBy: 1 })
+        .expect(400);
+      expect(
+        (bad.body as { errors: { field: string }[] }).errors.map((e) => e.field).sort(),
+      ).toEqual(['approvedBy', 'length', 'reason']);
+      await handler
+        .post(`/api/v1/cases/${caseId}/deadlines/x1/pause`)
+        .send({ reason: '等待', approvedBy: '局长' })
+        .expect(400);
+      await handler
+        .post(`/api/v1/cases/${caseId}/deadlines/c99/pause`)
+        .send({ reason: '等待', approvedBy: '局长' })
+        .expect(400);
+      const none = await handler
+        .post(`/api/v1/cases/${caseId}/deadlines/${accept}/extension`)
+        .send({ length: 1, reason: '来不及签收', approvedBy: '局长' })
+        .expect(409);
+      expect((none.body as { detail: string }).detail).toMatch(/allows no extension/);
+      await (
+        await drive.as('handler.jiefang.sfs')
+      )
+        .post(`/api/v1/cases/${caseId}/deadlines/${accept}/pause`)
+        .send({ reason: '等待', approvedBy: '所长' })
+        .expect(404);
+      await (
+        await drive.as('clerk.jiefang')
+      )
+        .post(`/api/v1/cases/${caseId}/deadlines/${accept}/pause`)
+        .send({ reason: '等待', approvedBy: '所长' })
+        .expect(403);
+      const after = await drive.ledger(caseId, () => true, 'the case');
+      expect(after.version).toBe(view.version);
+    });
+  });
+
   describe('a deadline policy changed by an administrator', () => {
     it('applies to clocks started after the change; a running clock keeps its version', async () => {
       drive.travelTo('2026-03-09T09:00:00+08:00'); // a Monday

@@ -1,16 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsRfc3339Time } from '@casegrid/platform';
 import {
   ACCEPTANCE_DECISIONS,
   DIVERSION_CHANNELS,
@@ -22,9 +13,7 @@ import {
 } from '@casegrid/petition';
 
 /** RFC 3339 with an offset: a time without a zone is ambiguous by eight hours. */
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-const TIME = { message: 'must be an RFC 3339 time with an offset, e.g. 2025-09-30T10:00:00+08:00' };
-const Time = () => applyDecorators(IsISO8601({ strict: true }), Matches(RFC_3339, TIME));
+const Time = IsRfc3339Time;
 /** When the act was done on paper: defaults to now, never in the future, never before what it answers. */
 const WhenDone = () =>
   applyDecorators(

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertCaseAccess } from '@casegrid/auth';
-import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
-import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
+import { WorkingCalendar } from '@casegrid/calendar';
 import type { PoolClient } from 'pg';
 import type { CaseAction, Principal } from '@casegrid/identity';
 import {
@@ -9,7 +8,6 @@ import {
   fold,
   IllegalStateError,
   NotFoundError,
-  uuidv7,
   type CommandMetadata,
 } from '@casegrid/kernel';
 import {
@@ -22,17 +20,19 @@ import {
 } from '@casegrid/petition';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
+  appendCaseEvents,
   CaseDirectory,
+  commandMetadata,
   commandTransaction,
-  knownCaseScope,
-  referenceReader,
-  serviceRuntime,
   type KnownCase,
+  knownCaseScope,
   type ReferenceReader,
+  referenceReader,
+  replicatedCalendar,
+  retryOnConflict,
   type ServiceRuntime,
+  serviceRuntime,
 } from '@casegrid/runtime';
-
-const MAX_ATTEMPTS = 5;
 
 export interface CommandResult {
   readonly id: string;
@@ -59,22 +59,12 @@ export class PetitionStore {
   }
 
   metadata(caller: Principal): CommandMetadata {
-    return {
-      actor: caller.userId,
-      department: caller.departmentId,
-      correlationId: uuidv7(),
-      now: this.now(),
-    };
+    return commandMetadata(caller, this.now());
   }
 
-  /**
-   * The working calendar as intake publishes it, from this service's replica, so an
-   * administrator's change to a year reaches the petition service. Until the replica has
-   * caught up on a fresh start, the seed intake publishes first (the same years).
-   */
-  async calendar(): Promise<WorkingCalendar> {
-    const years = await this.reference.list('calendar');
-    return WorkingCalendar.fromYears(years.length > 0 ? years : DEFAULT_CALENDAR_YEARS);
+  /** The official calendar as replicated here (an administrator's change reaches petitions). */
+  calendar(): Promise<WorkingCalendar> {
+    return replicatedCalendar(this.reference);
   }
 
   /**
@@ -124,19 +114,14 @@ export class PetitionStore {
   ): Promise<CommandResult> {
     const known = await this.petitionCase(caller, action, caseId);
     const command = build(known);
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.attempt(
-          caseId,
-          command,
-          ifMatch,
-          idempotency && { ...idempotency, scope: caller.userId },
-        );
-      } catch (error) {
-        const retry = error instanceof ConcurrencyError && ifMatch === undefined;
-        if (!retry || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+    return retryOnConflict(ifMatch === undefined, () =>
+      this.attempt(
+        caseId,
+        command,
+        ifMatch,
+        idempotency && { ...idempotency, scope: caller.userId },
+      ),
+    );
   }
 
   private async attempt(
@@ -154,17 +139,7 @@ export class PetitionStore {
       const decider = petitionDecider(calendar);
       const events = decider.decide(command, loaded.state);
       const state = events.reduce(decider.evolve, loaded.state);
-      const result = await this.runtime.store.appendInTransaction(client, {
-        streamId: caseId,
-        expectedVersion: loaded.version,
-        events: events.map((e) => ({
-          id: uuidv7(),
-          type: e.type,
-          data: e.data,
-          metadata: e.metadata,
-        })),
-        publishTo: CASE_EVENTS_TOPIC,
-      });
+      const result = await appendCaseEvents(this.runtime, client, caseId, loaded.version, events);
       return { id: caseId, version: result.nextVersion, status: state.status };
     };
     return commandTransaction(this.runtime, work, idempotency);

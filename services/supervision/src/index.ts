@@ -1,13 +1,20 @@
+import type { MigrationClass } from '@casegrid/event-store';
 import type { ServiceDefinition } from '@casegrid/runtime';
 import { ledgerStatsMigrations } from './ledger/ledger-stats.migrations';
 import { ledgerMigrations } from './ledger/ledger.migrations';
 import { SupervisionModule } from './supervision.module';
 
+/** supervision's own tables beside its event store (also what `npm run bench` migrates). */
+export const supervisionMigrations = (schema: string): MigrationClass[] => [
+  ...ledgerMigrations(schema),
+  ...ledgerStatsMigrations(schema),
+];
+
 export const supervisionService: ServiceDefinition = {
   name: 'supervision',
   title: 'Supervision',
   module: SupervisionModule,
-  migrations: [...ledgerMigrations('supervision'), ...ledgerStatsMigrations('supervision')],
+  migrations: supervisionMigrations('supervision'),
 };
 
 export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
@@ -15,4 +22,6 @@ export { DeadlineScheduler } from './clocks/deadline.scheduler';
 export { LedgerStore } from './ledger/ledger.store';
 export { LedgerRebuild, type RebuildReport } from './ledger/ledger.rebuild';
 export { AuditStoreSource, type CanonicalSource } from './ledger/ledger.source';
+export { ClockContextSource } from './clocks/clock-context';
+export { DUE_BATCH, dueCasesSql, findDueCases } from './clocks/deadline.scheduler';
 export { backfillStatsColumns } from './ledger/ledger-stats.migrations';

@@ -19,6 +19,7 @@ import {
   type ServiceRuntime,
 } from '@casegrid/runtime';
 import { ClockContextSource } from './clocks/clock-context';
+import { ClockMetrics } from './clocks/clock.metrics';
 import { DeadlineScheduler } from './clocks/deadline.scheduler';
 import { SupervisionCommands } from './http/supervision-commands.service';
 import { SupervisionController } from './http/supervision.controller';
@@ -57,6 +58,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
 @Module({
   controllers: [SupervisionController, StatsController],
   providers: [
+    ClockMetrics,
     {
       provide: LedgerStore,
       inject: [serviceRuntime('supervision')],

@@ -1,4 +1,7 @@
 import { fork } from 'node:child_process';
+import { runBreachFire } from './phase-breach-fire';
+import { runBreachSeed } from './phase-breach-seed';
+import { runDueClocks } from './phase-due-clocks';
 import { runEmmett } from './phase-emmett';
 import { runOurs } from './phase-ours';
 import { runRaw } from './phase-raw';
@@ -23,6 +26,12 @@ const dispatch = (spec: PhaseSpec): Promise<PhaseResult> => {
       return runSeed(spec);
     case 'replay':
       return runReplay(spec);
+    case 'due-clocks':
+      return runDueClocks(spec);
+    case 'breach-seed':
+      return runBreachSeed(spec);
+    case 'breach-fire':
+      return runBreachFire(spec);
   }
 };
 

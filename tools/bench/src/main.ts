@@ -21,9 +21,11 @@ import {
   sampleBusyShare,
   type CpuTimes,
 } from './machine-info';
-import { describeCode } from './code-state';
+import { describeCode, STORE_SOURCES, SUPERVISION_SOURCES } from './code-state';
 import type { PhaseResult, PhaseSpec } from './phase-spec';
-import { consoleReport, markdownReport } from './report';
+import { consoleReport, markdownReport, type BenchRun, type RunEnvironment } from './report';
+import { supervisionConsoleReport, supervisionMarkdownReport } from './report-supervision';
+import { measureSupervision } from './supervision-phases';
 
 /** The repository root: the build puts this file under <root>/dist/ (at any depth). */
 const repoRoot = (): string => {
@@ -92,11 +94,12 @@ const orchestrate = async (config: BenchConfig): Promise<void> => {
   }
 };
 
-const measureAndReport = async (config: BenchConfig, start: RunStart): Promise<void> => {
+type StoreFigures = Omit<BenchRun, keyof RunEnvironment | 'config'>;
+
+/** (a)–(d): the event store's appends against Emmett and a raw INSERT, then the replay. */
+const measureStore = async (config: BenchConfig): Promise<StoreFigures> => {
   const { url } = config;
   const load = { workers: config.writers, warmupMs: config.warmupMs, measureMs: config.measureMs };
-  await dropAllBenchSchemas(url);
-  const server = await readServerInfo(url);
 
   step('(a) our event store');
   const ours = await measureLoad(
@@ -154,29 +157,55 @@ const measureAndReport = async (config: BenchConfig, start: RunStart): Promise<v
     expectedEvents: config.replayEvents,
   });
   if (replay.kind !== 'replay') throw new Error(`unexpected ${replay.kind} result`);
+  return { ours, emmett, raw, seedSeconds: seed.seconds, replay, sweep };
+};
 
-  const run = {
+/**
+ * Runs the groups `BENCH_ONLY` selects (all by default) and rewrites the section of each
+ * in docs/benchmarks.md; a group not run keeps its section from an earlier run.
+ */
+const measureAndReport = async (config: BenchConfig, start: RunStart): Promise<void> => {
+  const { url } = config;
+  await dropAllBenchSchemas(url);
+  const server = await readServerInfo(url);
+  const store = config.groups.includes('store') ? await measureStore(config) : undefined;
+  const supervisionStarted = performance.now();
+  const supervision = config.groups.includes('supervision')
+    ? await measureSupervision(__filename, config, step)
+    : undefined;
+  const supervisionSeconds = (performance.now() - supervisionStarted) / 1000;
+
+  const environment = (code: string): RunEnvironment => ({
     command: commandLine(),
     startedAt: start.startedAt,
     totalSeconds: (performance.now() - start.started) / 1000,
-    config,
     machine: readMachineInfo(),
     busyBefore: start.busyBefore,
     loadBefore: start.loadBefore,
     loadAfter: loadavg()[0] ?? 0,
     stealDuring: cpuShares(start.cpuAtStart, readCpuTimes())?.steal,
-    code: describeCode(repoRoot()),
+    code,
     server,
-    ours,
-    emmett,
-    raw,
-    seedSeconds: seed.seconds,
-    replay,
-    sweep,
-  };
-  console.log(consoleReport(run));
+  });
   const doc = resolve(repoRoot(), 'docs/benchmarks.md');
-  await writeBenchmarksDoc(doc, markdownReport(run));
+  if (store) {
+    const run: BenchRun = {
+      ...environment(describeCode(repoRoot(), STORE_SOURCES)),
+      config,
+      ...store,
+    };
+    console.log(consoleReport(run));
+    await writeBenchmarksDoc(doc, markdownReport(run));
+  }
+  if (supervision) {
+    const run = {
+      ...environment(describeCode(repoRoot(), SUPERVISION_SOURCES)),
+      results: supervision,
+      seconds: supervisionSeconds,
+    };
+    console.log(supervisionConsoleReport(run));
+    await writeBenchmarksDoc(doc, supervisionMarkdownReport(run), 'supervision');
+  }
   step(`wrote ${relative(process.cwd(), doc)}`);
 };
 

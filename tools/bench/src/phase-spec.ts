@@ -31,12 +31,73 @@ export interface ReplaySpec extends Connection {
   readonly expectedEvents: number;
 }
 
+/** Supervision's find-due query among few and many open clocks (one child, interleaved). */
+export interface DueClocksSpec {
+  readonly phase: 'due-clocks';
+  readonly url: string;
+  /** One schema per population: the open (future) timers seeded in each, and its schema. */
+  readonly populations: readonly { readonly schema: string; readonly open: number }[];
+  /** Timers due at the query's instant, in every population. */
+  readonly due: number;
+  /** Measured queries per population (after a warm-up). */
+  readonly queries: number;
+}
+
+/** Ledger rows with running clocks, built by the domain and saved through `LedgerStore`. */
+export interface BreachSeedSpec extends Connection {
+  readonly phase: 'breach-seed';
+  readonly cases: number;
+  /** The scheduler's now in the fire phase: the seed counts the clocks due by then. */
+  readonly fireAt: string;
+}
+
+/** One scheduler instance: `runDue()` once, starting at `startAt` (epoch ms) with the others. */
+export interface BreachFireSpec extends Connection {
+  readonly phase: 'breach-fire';
+  readonly fireAt: string;
+  readonly startAt: number;
+}
+
 /** What a child process is asked to measure (sent as JSON on its command line). */
-export type PhaseSpec = OursSpec | BaselineSpec | SeedSpec | ReplaySpec;
+export type PhaseSpec =
+  OursSpec | BaselineSpec | SeedSpec | ReplaySpec | DueClocksSpec | BreachSeedSpec | BreachFireSpec;
+
+export interface DueLatency {
+  readonly schema: string;
+  readonly open: number;
+  readonly due: number;
+  /** Rows the find-due query returned (its batch). */
+  readonly rows: number;
+  readonly queries: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly seedSeconds: number;
+  /** `EXPLAIN (ANALYZE, BUFFERS)` of the statement, as PostgreSQL prints it. */
+  readonly plan: readonly string[];
+}
 
 export type PhaseResult =
   | { readonly kind: 'load'; readonly load: LoadResult; readonly peakRssMb: number }
   | { readonly kind: 'seed'; readonly events: number; readonly seconds: number }
+  | { readonly kind: 'due-clocks'; readonly populations: readonly DueLatency[] }
+  | {
+      readonly kind: 'breach-seed';
+      readonly cases: number;
+      /** Running clocks due by `fireAt`: each must breach exactly once. */
+      readonly dueClocks: number;
+      readonly events: number;
+      readonly seconds: number;
+    }
+  | {
+      readonly kind: 'breach-fire';
+      readonly fired: number;
+      readonly skipped: number;
+      /** Wall-clock instants (epoch ms) of the round's start and end. */
+      readonly began: number;
+      readonly ended: number;
+      /** This process's CPU for the round (µs). */
+      readonly cpuMicros: number;
+    }
   | {
       readonly kind: 'replay';
       readonly events: number;

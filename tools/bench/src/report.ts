@@ -6,11 +6,11 @@ import type { PhaseResult } from './phase-spec';
 
 type ReplayResult = Extract<PhaseResult, { kind: 'replay' }>;
 
-export interface BenchRun {
+/** Where and when a run happened: the header of every section the bench writes. */
+export interface RunEnvironment {
   readonly command: string;
   readonly startedAt: Date;
   readonly totalSeconds: number;
-  readonly config: BenchConfig;
   readonly machine: MachineInfo;
   /** Share of all cores busy (other processes) just before the run; load average at both ends. */
   readonly busyBefore: number | undefined;
@@ -21,6 +21,10 @@ export interface BenchRun {
   /** Commit of the checkout and whether the event store's sources differ from it. */
   readonly code: string;
   readonly server: ServerInfo;
+}
+
+export interface BenchRun extends RunEnvironment {
+  readonly config: BenchConfig;
   readonly ours: LoadResult;
   readonly emmett: LoadResult;
   readonly raw: LoadResult;
@@ -37,7 +41,7 @@ interface Verdict {
   readonly gap: string;
 }
 
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const pct = (part: number, whole: number): string => `${((part / whole) * 100).toFixed(0)} %`;
 
@@ -96,10 +100,13 @@ const loadRows = (run: BenchRun): string[][] => [
 const sweepRows = (run: BenchRun): string[][] =>
   run.sweep.map(({ label, load }) => loadRow(label, 'appends', load));
 
-const markdownTable = (header: readonly string[], rows: readonly (readonly string[])[]): string =>
+export const markdownTable = (
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string =>
   [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 
-const textTable = (rows: readonly (readonly string[])[]): string => {
+export const textTable = (rows: readonly (readonly string[])[]): string => {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
   return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')).join('\n');
 };
@@ -122,12 +129,11 @@ export const consoleReport = (run: BenchRun): string => {
   return lines.join('\n');
 };
 
-export const markdownReport = (run: BenchRun): string => {
-  const { machine, server, config } = run;
+/** The run's command, date, machine, load, code and server, as list items. */
+export const environmentLines = (run: RunEnvironment): string[] => {
+  const { machine, server } = run;
   const s = server.settings;
-  const lines = [
-    '## Latest run',
-    '',
+  return [
     `- Command: \`${run.command}\` (whole run ${run.totalSeconds.toFixed(0)} s)`,
     `- Date: ${run.startedAt.toISOString()}`,
     `- Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB RAM, Node ${machine.node}`,
@@ -136,6 +142,15 @@ export const markdownReport = (run: BenchRun): string => {
     `- Code: ${run.code}`,
     `- PostgreSQL: ${server.version}`,
     `- Server settings: synchronous_commit=${s['synchronous_commit']}, fsync=${s['fsync']}, wal_sync_method=${s['wal_sync_method']}, commit_delay=${s['commit_delay']}, shared_buffers=${s['shared_buffers']}, max_connections=${s['max_connections']}`,
+  ];
+};
+
+export const markdownReport = (run: BenchRun): string => {
+  const { config } = run;
+  const lines = [
+    '## Latest run',
+    '',
+    ...environmentLines(run),
     `- Append workloads: ${config.writers} concurrent writers, each its own stream, one event per call, exact expected version; ${config.warmupMs / 1000} s warm-up, then ${config.measureMs / 1000} s measured; latency per call. Pools: ours 20, Emmett 20, raw 16.`,
     `- Replay: ${int(run.replay.events)} events seeded by SQL in ${run.seedSeconds.toFixed(1)} s, then \`readAll\` from START with page size ${int(run.replay.pageSize)} (${int(run.replay.pages)} pages); RSS ${int(run.replay.rssBeforeMb)} MB before the replay, peak ${int(run.replay.peakRssMb)} MB.`,
     '',

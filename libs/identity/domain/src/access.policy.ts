@@ -78,6 +78,9 @@ export const CASE_ACTIONS = {
   'supervision.record_follow_up': { supervisor: TERRITORY, grid_worker: TERRITORY },
   'supervision.close': { supervisor: TERRITORY },
   'supervision.reopen': { supervisor: TERRITORY },
+  // 中止 and 延期 of a clock, with the approving leader named: recorded by the department
+  // that holds the case, or by a supervisor of the territory.
+  'supervision.adjust_deadline': { ...HANDLING_LEAD, supervisor: TERRITORY },
   /** Clear text of parties' personal fields, for the work that needs to reach them. */
   'personal_data.reveal': {
     intake_clerk: TERRITORY,

@@ -6,6 +6,7 @@ import { GroupCommitter, type GroupCommitOptions } from './group-committer';
 import { horizonSql, readAfter } from './horizon-reader';
 import type { Queryable } from './queryable';
 import { quoteSchema } from './sql-identifier';
+import { withTraceContext } from './trace-context';
 import {
   START,
   type AppendRequest,
@@ -93,7 +94,7 @@ export class PgEventStore {
   /** Appends in a transaction of its own; resolves once committed. */
   async append(request: AppendRequest): Promise<AppendResult> {
     validateRequest(request);
-    const result = await this.committer.append(request);
+    const result = await this.committer.append(withTraceContext(request));
     if (!result.duplicate) this.options.onAppended?.();
     return result;
   }
@@ -105,7 +106,7 @@ export class PgEventStore {
    */
   async appendInTransaction(client: Queryable, request: AppendRequest): Promise<AppendResult> {
     validateRequest(request);
-    const outcome = (await appendBatch(client, this.schema, [request]))[0]!;
+    const outcome = (await appendBatch(client, this.schema, [withTraceContext(request)]))[0]!;
     switch (outcome.kind) {
       case 'done':
         return outcome.result;

@@ -8,8 +8,17 @@ import {
   START,
   type ReadCheckpoint,
 } from '@casegrid/event-store';
+import { tracedHandler } from './consumer-span';
 import { deliver, DEFAULT_RETRY, type RetryPolicy } from './delivery';
-import type { DeliveredMessage, Subscription, SubscriptionSpec, Transport } from './transport';
+import { deadLetterTopic } from '@casegrid/contracts';
+import type {
+  DeadLetterCount,
+  DeliveredMessage,
+  PartitionLag,
+  Subscription,
+  SubscriptionSpec,
+  Transport,
+} from './transport';
 import { releaseLease, tryLease } from './advisory-lease';
 import { sleep } from './sleep';
 import { Wakeup } from './wakeup';
@@ -92,6 +101,11 @@ const statements = (T: string) => ({
   offset: `select transaction_id::text, position from ${T}.consumer_offsets
   where group_id = $1 and topic = $2`,
   check: `select 1 from ${T}.log limit 1`,
+  lag: `select count(*)::int as lag from ${T}.log l
+  left join ${T}.consumer_offsets o on o.group_id = $1 and o.topic = l.topic
+  where l.topic = $2 and (o.group_id is null or l.transaction_id > o.transaction_id
+    or (l.transaction_id = o.transaction_id and l.position > o.position))`,
+  size: `select count(*)::int as n from ${T}.log where topic = $1`,
   commit: `insert into ${T}.consumer_offsets (group_id, topic, transaction_id, position)
   values ($1, $2, $3::xid8, $4) on conflict (group_id, topic) do update
   set transaction_id = excluded.transaction_id, position = excluded.position, updated_at = now()`,
@@ -101,6 +115,8 @@ export class InProcessTransport implements Transport {
   readonly kind = 'in-process' as const;
   private readonly wakeups = new Set<Wakeup>();
   private readonly subscriptions = new Set<Subscription>();
+  /** The groups subscribed here, with their topics (one partition each: 0). */
+  private readonly groups = new Map<string, readonly string[]>();
 
   private readonly sql: ReturnType<typeof statements>;
 
@@ -125,6 +141,7 @@ export class InProcessTransport implements Transport {
     this.wakeups.add(wakeup);
     const stop = new AbortController();
     const loop = this.consume(spec, wakeup, stop.signal);
+    this.groups.set(spec.group, spec.topics);
     const subscription: Subscription = {
       close: async () => {
         stop.abort();
@@ -132,10 +149,36 @@ export class InProcessTransport implements Transport {
         await loop;
         this.wakeups.delete(wakeup);
         this.subscriptions.delete(subscription);
+        this.groups.delete(spec.group);
       },
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  async lag(): Promise<PartitionLag[]> {
+    const out: PartitionLag[] = [];
+    for (const [group, topics] of this.groups) {
+      for (const topic of topics) {
+        const { rows } = await this.options.pool.query<{ lag: number }>(this.sql.lag, [
+          group,
+          topic,
+        ]);
+        out.push({ group, topic, partition: 0, lag: rows[0]?.lag ?? 0 });
+      }
+    }
+    return out;
+  }
+
+  async deadLetters(): Promise<DeadLetterCount[]> {
+    const out: DeadLetterCount[] = [];
+    for (const group of this.groups.keys()) {
+      const { rows } = await this.options.pool.query<{ n: number }>(this.sql.size, [
+        deadLetterTopic(group),
+      ]);
+      out.push({ group, messages: rows[0]?.n ?? 0 });
+    }
+    return out;
   }
 
   async check(): Promise<void> {
@@ -196,7 +239,7 @@ export class InProcessTransport implements Transport {
         const outcome = await deliver(
           spec.group,
           message,
-          spec.handle,
+          tracedHandler(spec.group, spec.handle),
           {
             deadLetter: (record) => this.publish([record]),
             sleep: (ms) => sleep(ms, stop),

@@ -1,8 +1,17 @@
 import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import type { TransportMessage } from '@casegrid/contracts';
 import { uuidv7 } from '@casegrid/kernel';
+import { tracedHandler } from './consumer-span';
 import { deliver, DEFAULT_RETRY, type RetryPolicy } from './delivery';
-import type { DeliveredMessage, Subscription, SubscriptionSpec, Transport } from './transport';
+import { deadLetterTopic } from '@casegrid/contracts';
+import type {
+  DeadLetterCount,
+  DeliveredMessage,
+  PartitionLag,
+  Subscription,
+  SubscriptionSpec,
+  Transport,
+} from './transport';
 import { Mutex } from './mutex';
 import { sleep } from './sleep';
 
@@ -46,6 +55,8 @@ export class KafkaTransport implements Transport {
   private readonly admin: Admin;
   private readonly publishing = new Mutex();
   private readonly consumers = new Set<Consumer>();
+  /** Per group subscribed here: the partitions the group gave this member at its last join. */
+  private readonly assigned = new Map<string, Record<string, number[]>>();
   private connected: Promise<void> | undefined;
 
   constructor(private readonly options: KafkaTransportOptions) {
@@ -115,6 +126,10 @@ export class KafkaTransport implements Transport {
     });
     this.consumers.add(consumer);
     const stopped = new AbortController();
+    this.assigned.set(spec.group, {});
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.assigned.set(spec.group, event.payload.memberAssignment);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [...spec.topics], fromBeginning: true });
     await consumer.run({
@@ -133,7 +148,7 @@ export class KafkaTransport implements Transport {
         const outcome = await deliver(
           spec.group,
           delivered,
-          spec.handle,
+          tracedHandler(spec.group, spec.handle),
           {
             deadLetter: (record) => this.publish([record]),
             sleep: (ms) => sleepWithHeartbeat(ms, () => payload.heartbeat(), stopped.signal),
@@ -158,8 +173,51 @@ export class KafkaTransport implements Transport {
         stopped.abort();
         await consumer.disconnect();
         this.consumers.delete(consumer);
+        this.assigned.delete(spec.group);
       },
     };
+  }
+
+  /**
+   * From the admin API: each held partition's high watermark less the group's committed
+   * offset. Transaction markers count as messages, so an idle partition may show 1.
+   */
+  async lag(): Promise<PartitionLag[]> {
+    await this.connect();
+    const out: PartitionLag[] = [];
+    for (const [group, byTopic] of this.assigned) {
+      for (const [topic, partitions] of Object.entries(byTopic)) {
+        if (partitions.length === 0) continue;
+        const [ends, committed] = await Promise.all([
+          this.admin.fetchTopicOffsets(topic),
+          this.admin.fetchOffsets({ groupId: group, topics: [topic] }),
+        ]);
+        const positions = new Map(
+          (committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]),
+        );
+        for (const partition of partitions) {
+          const end = ends.find((e) => e.partition === partition);
+          if (!end) continue;
+          const low = BigInt(end.low);
+          const position = positions.get(partition) ?? -1n;
+          const from = position < low ? low : position;
+          out.push({ group, topic, partition, lag: Number(BigInt(end.high) - from) });
+        }
+      }
+    }
+    return out;
+  }
+
+  async deadLetters(): Promise<DeadLetterCount[]> {
+    await this.connect();
+    const out: DeadLetterCount[] = [];
+    for (const group of this.assigned.keys()) {
+      const topic = deadLetterTopic(group);
+      const ends = await this.admin.fetchTopicOffsets(topic).catch(() => []);
+      const messages = ends.reduce((n, e) => n + Number(BigInt(e.high) - BigInt(e.low)), 0);
+      out.push({ group, messages });
+    }
+    return out;
   }
 
   async check(): Promise<void> {

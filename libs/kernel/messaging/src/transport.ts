@@ -17,6 +17,21 @@ export interface SubscriptionSpec {
   readonly handle: MessageHandler;
 }
 
+/** How far a group of this process is behind on one partition it holds. */
+export interface PartitionLag {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** Messages after the group's committed position (Kafka: to the high watermark). */
+  readonly lag: number;
+}
+
+/** Messages parked in a group's dead-letter topic. */
+export interface DeadLetterCount {
+  readonly group: string;
+  readonly messages: number;
+}
+
 export interface Subscription {
   close(): Promise<void>;
 }
@@ -35,6 +50,10 @@ export interface Transport {
   readonly kind: 'kafka' | 'in-process';
   publish(messages: readonly TransportMessage[]): Promise<void>;
   subscribe(spec: SubscriptionSpec): Promise<Subscription>;
+  /** Per group this process consumes and partition it holds now (metrics, assignment). */
+  lag(): Promise<PartitionLag[]>;
+  /** Per group this process consumes: the size of its dead-letter topic. */
+  deadLetters(): Promise<DeadLetterCount[]>;
   /** Throws when the broker cannot be reached (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;

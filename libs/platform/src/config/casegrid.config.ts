@@ -33,8 +33,18 @@ export interface CasegridConfig {
     /** `undefined` means the in-process transport. */
     readonly brokers: readonly string[] | undefined;
     readonly clientId: string;
+    /**
+     * Names this instance's transactional producer (KAFKA_INSTANCE_ID). Stable across a
+     * restart, the new producer fences the crashed one and aborts its open transaction at
+     * once; unset, each start gets a fresh id (and a crash's transaction times out instead).
+     */
+    readonly instanceId: string | undefined;
+    /** How long the group waits for a silent member before it hands its partitions on. */
+    readonly sessionTimeoutMs: number;
   };
   readonly redisUrl: string | undefined;
+  /** Where finished spans go (OTEL_TRACES_EXPORTER): `none` still propagates trace ids. */
+  readonly tracesExporter: 'none' | 'console';
   /** The services this process runs, in the canonical order. */
   readonly services: readonly ServiceName[];
   readonly logLevel: CasegridLogLevel;

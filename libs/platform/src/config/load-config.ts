@@ -80,8 +80,11 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
     kafka: {
       brokers: read('KAFKA_BROKERS', brokers),
       clientId: read('KAFKA_CLIENT_ID', identifier) ?? 'casegrid',
+      instanceId: read('KAFKA_INSTANCE_ID', identifier),
+      sessionTimeoutMs: read('KAFKA_SESSION_TIMEOUT_MS', positiveInt(300_000)) ?? 30_000,
     },
     redisUrl: read('REDIS_URL', redisUrl),
+    tracesExporter: read('OTEL_TRACES_EXPORTER', oneOf(['none', 'console'] as const)) ?? 'none',
     services: read('CASEGRID_SERVICES', subsetOf(SERVICE_NAMES)) ?? SERVICE_NAMES,
     logLevel: read('LOG_LEVEL', oneOf(LOG_LEVELS)) ?? 'info',
     fixedNow,

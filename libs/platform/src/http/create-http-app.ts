@@ -5,6 +5,7 @@ import {
   type LoggerService,
   type Type,
 } from '@nestjs/common';
+import { httpTracingMiddleware } from '../tracing/tracing';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { CasegridConfig } from '../config/casegrid.config';
@@ -93,6 +94,8 @@ export async function createHttpApp(
   // from X-Forwarded-For; with 0, the header is ignored (a client could write anything).
   app.set('trust proxy', security.trustProxy);
 
+  // The request's span around everything after it, so every log line and event has its trace.
+  app.use(httpTracingMiddleware());
   // First in the chain, so that requests refused by the body parser are timed too.
   app.use(httpMetricsMiddleware(app.get<HttpRequestHistogram>(HTTP_REQUEST_DURATION)));
   // Before anything that may answer (the Swagger UI, 413, 429), so that every answer has them.

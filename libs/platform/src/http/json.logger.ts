@@ -1,5 +1,6 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import { LOG_LEVELS, type CasegridLogLevel } from '../config/casegrid.config';
+import { activeTraceIds } from '../tracing/tracing';
 import { redactingReplacer } from './log-redaction';
 
 export type LogWriter = (line: string) => void;
@@ -14,7 +15,8 @@ const NEST_TO_OURS: Readonly<Record<NestLogLevel, CasegridLogLevel>> = {
 };
 
 /**
- * One JSON object per line — `{level, time, context, msg}` plus `stack` or `data` — so that
+ * One JSON object per line — `{level, time, context, msg}`, `trace_id` and `span_id` inside a
+ * request or message, plus `stack` or `data` — so that
  * log shippers need no parsing rules. Nest passes the context as the last string argument
  * and, for errors, the stack before it; this follows that convention. Every line is
  * redacted (log-redaction.ts): personal data and tokens never reach the log.
@@ -70,7 +72,17 @@ export class JsonLogger implements LoggerService {
       data = message;
     }
     if (rest.length > 0) data = data === undefined ? rest : [data, ...rest];
-    const entry = { level, time: new Date().toISOString(), context, msg, stack, data };
+    // The trace and span ids correlate the line with its request or message (tracing.ts).
+    const ids = activeTraceIds();
+    const entry = {
+      level,
+      time: new Date().toISOString(),
+      context,
+      msg,
+      ...(ids ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
+      stack,
+      data,
+    };
     this.write(stringify(entry));
   }
 }

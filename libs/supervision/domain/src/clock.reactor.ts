@@ -1,6 +1,6 @@
-import { elapsed } from '@casegrid/calendar';
 import type { Obligation } from '@casegrid/deadlines';
 import { num, text, type CaseEvent } from './case-event';
+import { extendClock, extensionRefusal, pauseClock, resumeClock } from './clock.adjustments';
 import {
   policiesStartedBy,
   rulesOf,
@@ -9,20 +9,15 @@ import {
   type VersionedDeadlinePolicy,
 } from './clock.policies';
 import { isOpenClock, type Clock, type LedgerCase } from './ledger.state';
-import type { ClockExtension, DeadlineStartedData, SupervisionEvent } from './supervision.events';
+import {
+  CLOCK_EVENT_TYPES,
+  type ClockExtension,
+  type DeadlineStartedData,
+  type SupervisionEvent,
+} from './supervision.events';
 
 /** supervision's clock events never start or stop clocks themselves (no feedback loops). */
-const CLOCK_EVENTS: ReadonlySet<string> = new Set([
-  'DeadlineStarted',
-  'DeadlineApproaching',
-  'DeadlineBreached',
-  'DeadlineMet',
-  'DeadlinePaused',
-  'DeadlineResumed',
-  'DeadlineExtended',
-  'SupervisionEscalated',
-  'NoticeIssued',
-]);
+const CLOCK_EVENTS: ReadonlySet<string> = new Set(CLOCK_EVENT_TYPES);
 
 /**
  * Obligations that only one answer of their starting event creates: only an accepted
@@ -146,14 +141,6 @@ const extensionOf = (clock: Clock, event: CaseEvent): ClockExtension | null => {
   };
 };
 
-/** Whether the policy the clock started under allows one more extension of this length. */
-const mayExtend = (clock: Clock, extension: ClockExtension): boolean => {
-  const { maxTimes, maxTotal } = clock.rules.extension;
-  if (clock.basis.extensions.length >= maxTimes) return false;
-  const total = clock.basis.extensions.reduce((sum, e) => sum + e.length, 0) + extension.length;
-  return maxTotal === null || maxTotal.unit !== clock.basis.unit || total <= maxTotal.length;
-};
-
 function changes(state: LedgerCase, event: CaseEvent, ctx: ClockContext): SupervisionEvent[] {
   const events: SupervisionEvent[] = [];
   const closing = event.type === 'CaseClosed';
@@ -177,60 +164,20 @@ function changes(state: LedgerCase, event: CaseEvent, ctx: ClockContext): Superv
         },
       });
     } else if (clock.state === 'running' && clock.rules.pauseOn.includes(event.type)) {
-      events.push({
-        type: 'DeadlinePaused',
-        data: {
-          caseId: state.id,
-          clockId,
+      events.push(
+        pauseClock(state, clock, {
           at: event.time,
           reason: text(event.data, 'reason') ?? event.type,
           approvedBy: text(event.data, 'approvedBy'),
           by: event.type,
-        },
-      });
+        }),
+      );
     } else if (clock.state === 'paused' && clock.rules.resumeOn.includes(event.type)) {
-      const pausedAt = clock.pausedAt ?? event.time;
-      const length = elapsed(
-        ctx.calendar,
-        new Date(pausedAt),
-        new Date(event.time),
-        clock.basis.unit,
-      );
-      const pauses = clock.basis.pauses.map((p) =>
-        p.to === null ? { ...p, to: event.time, length } : p,
-      );
-      const timing = timingOf(
-        ctx.calendar,
-        clock.startedAt,
-        { ...clock.basis, pauses },
-        clock.rules.warnBefore,
-      );
-      events.push({
-        type: 'DeadlineResumed',
-        data: {
-          caseId: state.id,
-          clockId,
-          at: event.time,
-          pausedLength: length,
-          dueAt: timing.dueAt,
-          warnAt: timing.warnAt,
-          by: event.type,
-        },
-      });
+      events.push(resumeClock(state, clock, event.time, event.type, ctx.calendar));
     } else if (clock.rules.extendOn.includes(event.type)) {
       const extension = extensionOf(clock, event);
-      if (extension === null || !mayExtend(clock, extension)) continue;
-      const extensions = [...clock.basis.extensions, extension];
-      const timing = timingOf(
-        ctx.calendar,
-        clock.startedAt,
-        { ...clock.basis, extensions },
-        clock.rules.warnBefore,
-      );
-      events.push({
-        type: 'DeadlineExtended',
-        data: { caseId: state.id, clockId, extension, dueAt: timing.dueAt, warnAt: timing.warnAt },
-      });
+      if (extension === null || extensionRefusal(clock, extension) !== null) continue;
+      events.push(extendClock(state, clock, extension, ctx.calendar));
     }
   }
   return events;

@@ -8,3 +8,5 @@ export * from './clock.ticker';
 export * from './supervision.decider';
 export * from './ledger.view';
 export * from './ledger.stats';
+export * from './clock.adjustments';
+export * from './deadline.commands';

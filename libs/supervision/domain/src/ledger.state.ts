@@ -1,7 +1,5 @@
-import type { Obligation } from '@casegrid/deadlines';
 import type {
-  ClockBasis,
-  ClockRules,
+  DeadlineStartedData,
   FollowUpMethod,
   Satisfaction,
   SupervisionLevel,
@@ -29,23 +27,14 @@ export type Light = (typeof LIGHTS)[number];
 
 export type ClockState = 'running' | 'paused' | 'met' | 'breached';
 
-export interface Clock {
-  readonly clockId: string;
-  readonly obligation: Obligation;
-  readonly departmentId: string | null;
-  readonly holderRole: 'lead' | 'co' | 'order' | 'dispatcher' | 'supervisor';
-  readonly orderId: string | null;
-  readonly startedAt: string;
-  readonly dueAt: string;
-  readonly warnAt: string;
+/** A clock as DeadlineStarted started it, and where it stands now. */
+export interface Clock extends Omit<DeadlineStartedData, 'caseId'> {
   readonly state: ClockState;
   readonly warned: boolean;
   readonly breachedAt: string | null;
   readonly metAt: string | null;
   readonly late: boolean;
   readonly pausedAt: string | null;
-  readonly basis: ClockBasis;
-  readonly rules: ClockRules;
 }
 
 /** One department's spell as holder of the case (责任倒查 names it). */

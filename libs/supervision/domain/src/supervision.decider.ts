@@ -8,6 +8,7 @@ import { readable, type CaseEvent } from './case-event';
 import type { ClockContext } from './clock.policies';
 import { clockReactions } from './clock.reactor';
 import { dueReactions, type TickContext } from './clock.ticker';
+import { decideDeadline, type DeadlineCommand } from './deadline.commands';
 import { evolveLedger } from './ledger.evolve';
 import type { LedgerCase } from './ledger.state';
 import type { FollowUpMethod, Satisfaction, SupervisionEvent } from './supervision.events';
@@ -33,7 +34,8 @@ export type RecordFollowUp = Command<
 >;
 export type CloseCase = Command<'CloseCase', { readonly note: string }>;
 export type ReopenCase = Command<'ReopenCase', { readonly reason: string }>;
-export type SupervisionCommand = IssueSupervisionOrder | RecordFollowUp | CloseCase | ReopenCase;
+export type SupervisionCommand =
+  IssueSupervisionOrder | RecordFollowUp | CloseCase | ReopenCase | DeadlineCommand;
 
 const WITH_OUTCOME = ['resolved', 'referred', 'terminated', 'followed_up'];
 
@@ -140,8 +142,13 @@ function reopenCase(command: ReopenCase, state: LedgerCase): SupervisionEvent[] 
 export function decideSupervision(
   command: SupervisionCommand,
   state: LedgerCase,
+  ctx: Pick<ClockContext, 'calendar'>,
 ): SupervisionEvent[] {
   switch (command.type) {
+    case 'PauseDeadline':
+    case 'ResumeDeadline':
+    case 'ExtendDeadline':
+      return decideDeadline(command, state, ctx.calendar);
     case 'IssueSupervisionOrder':
       return issueOrder(command, state);
     case 'RecordFollowUp':

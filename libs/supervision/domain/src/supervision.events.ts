@@ -214,7 +214,8 @@ export type SupervisionEvent = {
   [T in SupervisionEventType]: { readonly type: T; readonly data: SupervisionEventData[T] };
 }[SupervisionEventType];
 
-export const SUPERVISION_EVENT_TYPES: readonly SupervisionEventType[] = [
+/** The clock engine's own output: the events that never start or stop a clock themselves. */
+export const CLOCK_EVENT_TYPES: readonly SupervisionEventType[] = [
   'DeadlineStarted',
   'DeadlineApproaching',
   'DeadlineBreached',
@@ -224,6 +225,10 @@ export const SUPERVISION_EVENT_TYPES: readonly SupervisionEventType[] = [
   'DeadlineExtended',
   'SupervisionEscalated',
   'NoticeIssued',
+];
+
+export const SUPERVISION_EVENT_TYPES: readonly SupervisionEventType[] = [
+  ...CLOCK_EVENT_TYPES,
   'SupervisionOrderIssued',
   'FollowUpRecorded',
   'CaseClosed',

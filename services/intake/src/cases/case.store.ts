@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { assertAllowed, assertCaseAccess } from '@casegrid/auth';
-import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import type { Principal } from '@casegrid/identity';
 import {
@@ -11,19 +10,20 @@ import {
   type IntakeEvent,
   type RegisteredCase,
 } from '@casegrid/intake';
-import { ConcurrencyError, fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
+import { ConcurrencyError, fold, type CommandMetadata } from '@casegrid/kernel';
 import { PersonalDataVault } from '@casegrid/personal-data';
 import { projectOpenCases } from './open-cases.projection';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
+  appendCaseEvents,
+  commandMetadata,
   commandTransaction,
   PERSONAL_DATA_KEYS,
-  serviceRuntime,
   type PersonalDataKeys,
+  retryOnConflict,
   type ServiceRuntime,
+  serviceRuntime,
 } from '@casegrid/runtime';
-
-const MAX_ATTEMPTS = 5;
 
 export interface LoadedCase {
   readonly state: IntakeCase;
@@ -63,12 +63,7 @@ export class CaseStore {
   }
 
   metadata(caller: Principal): CommandMetadata {
-    return {
-      actor: caller.userId,
-      department: caller.departmentId,
-      correlationId: uuidv7(),
-      now: this.now(),
-    };
+    return commandMetadata(caller, this.now());
   }
 
   async load(caseId: string, db?: Queryable): Promise<LoadedCase> {
@@ -107,17 +102,7 @@ export class CaseStore {
     const events = intakeCaseDecider.decide(command, loaded.state);
     const state = events.reduce(intakeCaseDecider.evolve, loaded.state);
     if (events.length === 0) return { version: loaded.version, state };
-    const result = await this.runtime.store.appendInTransaction(client, {
-      streamId: caseId,
-      expectedVersion: loaded.version,
-      events: events.map((e) => ({
-        id: uuidv7(),
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
-      })),
-      publishTo: CASE_EVENTS_TOPIC,
-    });
+    const result = await appendCaseEvents(this.runtime, client, caseId, loaded.version, events);
     // The projection rows commit with the events (open-cases.projection.ts).
     await projectOpenCases(client, this.runtime.service, events, state);
     return { version: result.nextVersion, state };
@@ -157,14 +142,8 @@ export class CaseStore {
    * Runs `attempt` (load, decide, append) again when another writer appended to the
    * stream first: deciding on the fresh stream is all a conflict asks, a few times at most.
    */
-  async retryOnConflict<T>(retry: boolean, attempt: () => Promise<T>): Promise<T> {
-    for (let tries = 1; ; tries += 1) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || !retry || tries >= MAX_ATTEMPTS) throw error;
-      }
-    }
+  retryOnConflict<T>(retry: boolean, attempt: () => Promise<T>): Promise<T> {
+    return retryOnConflict(retry, attempt);
   }
 
   /** `work` in one transaction, with the Idempotency-Key's record (`commandTransaction`). */

@@ -7,7 +7,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -20,6 +19,7 @@ import {
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
+import { IsRfc3339Time } from '@casegrid/platform';
 import {
   PERSONAL_FIELDS,
   idNumberProblem,
@@ -75,7 +75,6 @@ class PhoneRule implements ValidatorConstraintInterface {
 }
 
 /** RFC 3339 with an offset: a time without a zone is ambiguous by eight hours. */
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export class PartyDto {
   @ApiProperty({ enum: PARTY_ROLES })
@@ -162,16 +161,12 @@ export class RegisterCaseDto {
     description: 'When the matter reached the centre; defaults to now, never in the future.',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, {
-    message: 'must be an RFC 3339 time with an offset, e.g. 2026-03-02T09:00:00+08:00',
-  })
+  @IsRfc3339Time()
   receivedAt?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: 'must be an RFC 3339 time with an offset' })
+  @IsRfc3339Time()
   occurredAt?: string;
 
   @ApiProperty({ type: [PartyDto], description: 'At least one applicant.' })

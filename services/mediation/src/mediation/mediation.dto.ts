@@ -6,23 +6,18 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Length,
-  Matches,
 } from 'class-validator';
+import { IsRfc3339Time } from '@casegrid/platform';
 import {
   MEDIATION_REFERRALS,
   MEDIATION_TYPES,
   type MediationReferral,
   type MediationType,
 } from '@casegrid/mediation';
-
-/** RFC 3339 with an offset: a time without a zone is ambiguous by eight hours. */
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-const TIME = { message: 'must be an RFC 3339 time with an offset, e.g. 2026-03-02T09:00:00+08:00' };
 
 export class OpenMediationDto {
   @ApiProperty({ enum: MEDIATION_TYPES, description: '三调联动: 人民调解, 行政调解, 司法调解.' })
@@ -44,8 +39,7 @@ export class OpenMediationDto {
 
 export class SessionDto {
   @ApiProperty({ example: '2026-03-03T15:00:00+08:00' })
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, TIME)
+  @IsRfc3339Time()
   heldAt!: string;
 
   @ApiProperty({ example: '山大路社区调解室' })
@@ -78,14 +72,12 @@ export class AgreementDto {
   terms!: string;
 
   @ApiProperty({ description: 'When the parties signed: the agreement takes effect (Art 29).' })
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, TIME)
+  @IsRfc3339Time()
   signedAt!: string;
 
   @ApiPropertyOptional({ description: 'When the agreement is to be performed; starts a clock.' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, TIME)
+  @IsRfc3339Time()
   performanceDueAt?: string;
 }
 
@@ -107,8 +99,7 @@ export class JudicialConfirmationDto {
   court!: string;
 
   @ApiProperty({ description: 'Within 30 days of the agreement taking effect (Art 33).' })
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, TIME)
+  @IsRfc3339Time()
   requestedAt!: string;
 }
 
@@ -118,8 +109,7 @@ export class JudicialDecisionDto {
   confirmed!: boolean;
 
   @ApiProperty()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, TIME)
+  @IsRfc3339Time()
   decidedAt!: string;
 }
 

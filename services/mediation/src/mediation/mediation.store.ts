@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertCaseAccess } from '@casegrid/auth';
-import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
-import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
+import { WorkingCalendar } from '@casegrid/calendar';
 import type { CaseAction, CaseScope, Principal } from '@casegrid/identity';
 import {
   ConcurrencyError,
   IllegalStateError,
   NotFoundError,
   fold,
-  uuidv7,
   type CommandMetadata,
 } from '@casegrid/kernel';
 import {
@@ -21,17 +19,19 @@ import {
 } from '@casegrid/mediation';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
+  appendCaseEvents,
   CaseDirectory,
+  commandMetadata,
   commandTransaction,
-  knownCaseScope,
-  referenceReader,
-  serviceRuntime,
   type KnownCase,
+  knownCaseScope,
   type ReferenceReader,
+  referenceReader,
+  replicatedCalendar,
+  retryOnConflict,
   type ServiceRuntime,
+  serviceRuntime,
 } from '@casegrid/runtime';
-
-const MAX_ATTEMPTS = 5;
 
 export interface LoadedFile {
   readonly known: KnownCase;
@@ -64,12 +64,7 @@ export class MediationStore {
   ) {}
 
   metadata(caller: Principal): CommandMetadata {
-    return {
-      actor: caller.userId,
-      department: caller.departmentId,
-      correlationId: uuidv7(),
-      now: this.clock.now(),
-    };
+    return commandMetadata(caller, this.clock.now());
   }
 
   /**
@@ -113,14 +108,9 @@ export class MediationStore {
     idempotency?: IdempotencyOf,
     ifMatch?: number,
   ): Promise<CommandResult> {
-    for (let tries = 1; ; tries += 1) {
-      try {
-        return await this.attempt(caller, caseId, action, build, idempotency, ifMatch);
-      } catch (error) {
-        const retry = error instanceof ConcurrencyError && ifMatch === undefined;
-        if (!retry || tries >= MAX_ATTEMPTS) throw error;
-      }
-    }
+    return retryOnConflict(ifMatch === undefined, () =>
+      this.attempt(caller, caseId, action, build, idempotency, ifMatch),
+    );
   }
 
   private async attempt(
@@ -145,12 +135,7 @@ export class MediationStore {
         // before anything is decided again (it would now be a 409).
         const events = decider.decide(command, loaded.file);
         const file = events.reduce(decider.evolve, loaded.file);
-        const result = await this.runtime.store.appendInTransaction(client, {
-          streamId: caseId,
-          expectedVersion: loaded.version,
-          events: events.map((e) => ({ id: uuidv7(), ...e })),
-          publishTo: CASE_EVENTS_TOPIC,
-        });
+        const result = await appendCaseEvents(this.runtime, client, caseId, loaded.version, events);
         return { id: caseId, version: result.nextVersion, status: file.status };
       },
       idempotency && { ...idempotency, scope: caller.userId },
@@ -181,12 +166,8 @@ export class MediationStore {
     }
   }
 
-  /**
-   * The official calendar as replicated from intake; before the first calendar event has
-   * arrived, the seed intake itself starts from (the window is then counted on it).
-   */
-  private async calendar(): Promise<WorkingCalendar> {
-    const years = await this.reference.list('calendar');
-    return WorkingCalendar.fromYears(years.length > 0 ? years : DEFAULT_CALENDAR_YEARS);
+  /** The official calendar as replicated here: the confirmation window is counted on it. */
+  private calendar(): Promise<WorkingCalendar> {
+    return replicatedCalendar(this.reference);
   }
 }

@@ -15,7 +15,14 @@ import {
 } from '@casegrid/supervision';
 import { ClockContextSource } from '../clocks/clock-context';
 import { LedgerStore } from '../ledger/ledger.store';
-import type { CloseDto, FollowUpDto, ReopenDto, SupervisionOrderDto } from './supervision.dto';
+import type {
+  CloseDto,
+  DeadlineExtensionDto,
+  DeadlinePauseDto,
+  FollowUpDto,
+  ReopenDto,
+  SupervisionOrderDto,
+} from './supervision.dto';
 
 const ATTEMPTS = 5;
 /** A command right after registration may reach supervision before the case's first event. */
@@ -124,6 +131,71 @@ export class SupervisionCommands {
     }));
   }
 
+  pauseDeadline(
+    caller: Principal,
+    caseId: string,
+    clockId: string,
+    dto: DeadlinePauseDto,
+    idempotency: IdempotencyOf,
+    ifMatch?: number,
+  ) {
+    return this.execute(
+      caller,
+      caseId,
+      'supervision.adjust_deadline',
+      idempotency,
+      ifMatch,
+      (meta) => ({
+        type: 'PauseDeadline',
+        data: { clockId, reason: dto.reason, approvedBy: dto.approvedBy },
+        metadata: meta,
+      }),
+    );
+  }
+
+  resumeDeadline(
+    caller: Principal,
+    caseId: string,
+    clockId: string,
+    idempotency: IdempotencyOf,
+    ifMatch?: number,
+  ) {
+    return this.execute(
+      caller,
+      caseId,
+      'supervision.adjust_deadline',
+      idempotency,
+      ifMatch,
+      (meta) => ({
+        type: 'ResumeDeadline',
+        data: { clockId },
+        metadata: meta,
+      }),
+    );
+  }
+
+  extendDeadline(
+    caller: Principal,
+    caseId: string,
+    clockId: string,
+    dto: DeadlineExtensionDto,
+    idempotency: IdempotencyOf,
+    ifMatch?: number,
+  ) {
+    return this.execute(
+      caller,
+      caseId,
+      'supervision.adjust_deadline',
+      idempotency,
+      ifMatch,
+      (meta) => ({
+        type: 'ExtendDeadline',
+        data: { clockId, length: dto.length, reason: dto.reason, approvedBy: dto.approvedBy },
+        metadata: meta,
+      }),
+    );
+  }
+
   private async execute(
     caller: Principal,
     caseId: string,
@@ -177,13 +249,9 @@ export class SupervisionCommands {
       correlationId: uuidv7(),
       now,
     };
-    const decided = decideSupervision(build(meta), state);
-    const settled = settle(
-      state,
-      decided,
-      { ...meta, at: now.toISOString() },
-      await this.context.get(),
-    );
+    const context = await this.context.get();
+    const decided = decideSupervision(build(meta), state, context);
+    const settled = settle(state, decided, { ...meta, at: now.toISOString() }, context);
     const version = await this.ledger.record(tx, state, settled, meta);
     return { id: caseId, version, status: settled.state.status };
   }

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  type PipeTransform,
+} from '@nestjs/common';
+import { ValidationError } from '@casegrid/kernel';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller } from '@casegrid/auth';
 import type { Principal } from '@casegrid/identity';
@@ -7,6 +18,8 @@ import { LedgerQueries } from '../ledger/ledger.queries';
 import { NoticesQueries } from '../ledger/notices.queries';
 import { SupervisionCommands } from './supervision-commands.service';
 import {
+  DeadlineExtensionDto,
+  DeadlinePauseDto,
   CloseDto,
   FollowUpDto,
   LedgerQueryDto,
@@ -16,6 +29,17 @@ import {
 } from './supervision.dto';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
+class ParseClockIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!/^c[1-9][0-9]{0,5}$/.test(value)) {
+      throw new ValidationError([{ field: 'clockId', message: 'must be a clock id such as c1' }]);
+    }
+    return value;
+  }
+}
+
+/** A clock of the case (`c1`, `c2`, … as `deadlines[].clockId` shows them). */
+const clockId = new ParseClockIdPipe();
 
 @ApiTags('supervision')
 @ApiBearerAuth()
@@ -99,6 +123,49 @@ export class SupervisionController {
     @IfMatch() ifMatch: number | undefined,
   ) {
     return this.commands.reopen(caller, id, body, idempotency, ifMatch);
+  }
+
+  @Post('cases/:id/deadlines/:clockId/pause')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Pause a clock (中止) with its reason and approver; time paused is added back.',
+  })
+  pauseDeadline(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Param('clockId', clockId) clock: string,
+    @Body() body: DeadlinePauseDto,
+    @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
+  ) {
+    return this.commands.pauseDeadline(caller, id, clock, body, idempotency, ifMatch);
+  }
+
+  @Post('cases/:id/deadlines/:clockId/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused clock; its due time moves by the time paused.' })
+  resumeDeadline(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Param('clockId', clockId) clock: string,
+    @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
+  ) {
+    return this.commands.resumeDeadline(caller, id, clock, idempotency, ifMatch);
+  }
+
+  @Post('cases/:id/deadlines/:clockId/extension')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Extend a clock (延期) within its policy, with the approver named.' })
+  extendDeadline(
+    @Caller() caller: Principal,
+    @Param('id', uuid) id: string,
+    @Param('clockId', clockId) clock: string,
+    @Body() body: DeadlineExtensionDto,
+    @Idempotency() idempotency: IdempotencyOf,
+    @IfMatch() ifMatch: number | undefined,
+  ) {
+    return this.commands.extendDeadline(caller, id, clock, body, idempotency, ifMatch);
   }
 
   @Get('notices')

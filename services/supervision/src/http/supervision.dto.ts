@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -12,6 +11,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { IsRfc3339Time } from '@casegrid/platform';
 
 import {
   FOLLOW_UP_METHODS,
@@ -24,10 +24,6 @@ import {
   type Satisfaction,
 } from '@casegrid/supervision';
 
-export const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-export const RFC_3339_MESSAGE =
-  'must be an RFC 3339 time with an offset, e.g. 2026-03-02T09:00:00+08:00';
-
 export class SupervisionOrderDto {
   @ApiProperty({ example: '王副县长', description: '包案领导: the leader answerable for the case' })
   @IsString()
@@ -39,8 +35,7 @@ export class SupervisionOrderDto {
   responsibleDepartmentId!: string;
 
   @ApiProperty({ example: '2026-03-20T18:00:00+08:00', description: 'Due time of the order' })
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: RFC_3339_MESSAGE })
+  @IsRfc3339Time()
   dueAt!: string;
 
   @ApiProperty({ example: '限期化解，每周报告进展' })
@@ -76,6 +71,27 @@ export class ReopenDto {
   @IsString()
   @Length(2, 1000)
   reason!: string;
+}
+
+export class DeadlinePauseDto {
+  @ApiProperty({ example: '等待伤情鉴定结论', description: 'Why the clock stops (中止)' })
+  @IsString()
+  @Length(2, 1000)
+  reason!: string;
+
+  @ApiProperty({ example: '解放路街道司法所所长 李明', description: 'Who approved the pause' })
+  @IsString()
+  @Length(2, 100)
+  approvedBy!: string;
+}
+
+export class DeadlineExtensionDto extends DeadlinePauseDto {
+  @ApiProperty({ example: 5, description: "How much longer, in the clock's own unit" })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  length!: number;
 }
 
 /** `GET /cases`: the ledger's filters (API.md), all optional. */
@@ -123,14 +139,12 @@ export class LedgerQueryDto {
 
   @ApiPropertyOptional({ description: 'Registered at or after' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: RFC_3339_MESSAGE })
+  @IsRfc3339Time()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Registered before' })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: RFC_3339_MESSAGE })
+  @IsRfc3339Time()
   to?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -156,13 +170,11 @@ export class NoticeQueryDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: RFC_3339_MESSAGE })
+  @IsRfc3339Time()
   from?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: RFC_3339_MESSAGE })
+  @IsRfc3339Time()
   to?: string;
 }

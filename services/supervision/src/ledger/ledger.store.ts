@@ -27,9 +27,10 @@ export class LedgerStore {
   private readonly rows: LedgerRows;
 
   constructor(readonly runtime: ServiceRuntime) {
-    this.schema = runtime.service;
-    this.s = quoteSchema(runtime.service);
-    this.rows = new LedgerRows(runtime.service);
+    // The event store's schema: the service's own in production, a bench's in `npm run bench`.
+    this.schema = runtime.store.schema;
+    this.s = quoteSchema(this.schema);
+    this.rows = new LedgerRows(this.schema);
   }
 
   async lock(tx: PoolClient, caseId: string): Promise<void> {

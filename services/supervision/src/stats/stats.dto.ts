@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
-import { RFC_3339, RFC_3339_MESSAGE } from '../http/supervision.dto';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsRfc3339Time } from '@casegrid/platform';
 
 export const STATS_GROUPS = ['department', 'category', 'region', 'month'] as const;
 export type StatsGroup = (typeof STATS_GROUPS)[number];
@@ -19,16 +19,14 @@ export class StatsQueryDto {
     description: 'Cases registered at or after (default: the start of this month, China time)',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: RFC_3339_MESSAGE })
+  @IsRfc3339Time()
   from?: string;
 
   @ApiPropertyOptional({
     description: 'Cases registered before (default: the start of the month after `from`)',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
-  @Matches(RFC_3339, { message: RFC_3339_MESSAGE })
+  @IsRfc3339Time()
   to?: string;
 
   @ApiPropertyOptional({

@@ -239,7 +239,7 @@ export class History {
 
   /** A supervisor's command, decided and settled (throws the command's error). */
   command(command: SupervisionCommand): History {
-    const decided = decideSupervision(command, this.state);
+    const decided = decideSupervision(command, this.state, this.ctx);
     const at = command.metadata.now.toISOString();
     return this.next(settle(this.state, decided, { actor: command.metadata.actor, at }, this.ctx));
   }
