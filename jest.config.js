@@ -42,6 +42,7 @@ const moduleNameMapper = {
   '^@casegrid/petition$': '<rootDir>/libs/petition/domain/src/index.ts',
   '^@casegrid/calendar$': '<rootDir>/libs/calendar/src/index.ts',
   '^@casegrid/supervision$': '<rootDir>/libs/supervision/domain/src/index.ts',
+  '^@casegrid/audit$': '<rootDir>/libs/audit/domain/src/index.ts',
   '^@casegrid/runtime$': '<rootDir>/libs/runtime/src/index.ts',
   '^@casegrid/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
   // The binaries package is an ES module that declares its own `__dirname`, which Jest's

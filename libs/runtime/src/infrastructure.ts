@@ -153,6 +153,9 @@ export class Infrastructure {
   }
 }
 
+/** Connections of the in-process transport's pool (see openTransport). */
+const TRANSPORT_POOL_SIZE = 32;
+
 const closeAll = async (owned: readonly { close(): Promise<void> }[]): Promise<void> => {
   for (const resource of owned) await resource.close().catch(() => undefined);
 };
@@ -181,6 +184,12 @@ const openTransport = async (
     url,
     schema: TRANSPORT_SCHEMA,
     migrations: inProcessTransportMigrations(),
+    // Every consumer group holds one connection for as long as it runs (its lease is a
+    // session advisory lock), and publishing needs one more: with eleven groups in the
+    // embedded default (five replicas, two case directories, supervision, intake's
+    // reopened cases, audit) a pool of ten left the relays waiting for a connection
+    // forever. Groups + headroom for publishing and metrics.
+    poolSize: TRANSPORT_POOL_SIZE,
   });
   owned.push(db);
   return new InProcessTransport({

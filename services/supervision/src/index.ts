@@ -20,6 +20,8 @@ export const supervisionService: ServiceDefinition = {
 export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
 export { DeadlineScheduler } from './clocks/deadline.scheduler';
 export { LedgerStore } from './ledger/ledger.store';
+export { LedgerRebuild, type RebuildReport } from './ledger/ledger.rebuild';
+export { AuditStoreSource, type CanonicalSource } from './ledger/ledger.source';
 export { ClockContextSource } from './clocks/clock-context';
 export { DUE_BATCH, dueCasesSql, findDueCases } from './clocks/deadline.scheduler';
 export { backfillStatsColumns } from './ledger/ledger-stats.migrations';

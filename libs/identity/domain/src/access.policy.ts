@@ -192,6 +192,19 @@ export function caseVisibility(principal: Principal): CaseFilter {
   };
 }
 
+/**
+ * The cases on which the caller may take `action`, as a `CaseFilter` (an export or a list
+ * of one action's cases is filtered in its query): both lists empty means none at all.
+ */
+export function caseActionFilter(principal: Principal, action: CaseAction): CaseFilter {
+  const grant: Grant = CASE_ACTIONS[action];
+  const relations = new Set(principal.roles.flatMap((role) => grant[role] ?? []));
+  return {
+    regionPrefixes: relations.has('region') ? [regionPrefix(principal.regionCode)] : [],
+    departmentIds: relations.has('lead') || relations.has('co') ? [principal.departmentId] : [],
+  };
+}
+
 /** The filter applied to one case: what the SQL of `caseVisibility` must agree with. */
 export const matchesCaseFilter = (filter: CaseFilter, scope: CaseScope): boolean =>
   filter.regionPrefixes.some((prefix) => scope.regionCode.startsWith(prefix)) ||

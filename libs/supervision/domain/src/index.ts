@@ -6,6 +6,7 @@ export * from './clock.policies';
 export * from './clock.reactor';
 export * from './clock.ticker';
 export * from './supervision.decider';
+export * from './ledger.view';
 export * from './ledger.stats';
 export * from './clock.adjustments';
 export * from './deadline.commands';

@@ -8,13 +8,13 @@ import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegri
 import { referenceReader, type ReferenceReader } from '@casegrid/runtime';
 import {
   decideSupervision,
+  scopeOf,
   settle,
   type LedgerCase,
   type SupervisionCommand,
 } from '@casegrid/supervision';
 import { ClockContextSource } from '../clocks/clock-context';
 import { LedgerStore } from '../ledger/ledger.store';
-import { scopeOf } from '../ledger/ledger.view';
 import type {
   CloseDto,
   DeadlineExtensionDto,

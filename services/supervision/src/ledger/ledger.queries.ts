@@ -4,9 +4,8 @@ import { quoteSchema } from '@casegrid/event-store';
 import { caseVisibility, regionPrefix, type Principal } from '@casegrid/identity';
 import { ValidationError } from '@casegrid/kernel';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
-import type { LedgerCase } from '@casegrid/supervision';
+import { caseView, ledgerLine, scopeOf, type LedgerCase } from '@casegrid/supervision';
 import type { LedgerQueryDto } from '../http/supervision.dto';
-import { caseView, ledgerLine, scopeOf } from './ledger.view';
 
 interface Cursor {
   readonly registeredAt: string;

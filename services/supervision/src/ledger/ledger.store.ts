@@ -2,15 +2,9 @@ import type { PoolClient } from 'pg';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import { uuidv7, type MessageContext } from '@casegrid/kernel';
-import {
-  lightOf,
-  nextFireAt,
-  type LedgerCase,
-  type Settled,
-  type SupervisionEvent,
-} from '@casegrid/supervision';
+import { type LedgerCase, type Settled, type SupervisionEvent } from '@casegrid/supervision';
 import type { ServiceRuntime } from '@casegrid/runtime';
-import { STATS_COLUMNS, statsValues } from './ledger-stats.columns';
+import { LedgerRows } from './ledger.rows';
 
 /** Lock namespace of supervision's per-case advisory locks (any constant; ours). */
 const CASE_LOCK = 0x5e9;
@@ -30,11 +24,13 @@ const CASE_LOCK = 0x5e9;
 export class LedgerStore {
   readonly schema: string;
   private readonly s: string;
+  private readonly rows: LedgerRows;
 
   constructor(readonly runtime: ServiceRuntime) {
     // The event store's schema: the service's own in production, a bench's in `npm run bench`.
     this.schema = runtime.store.schema;
     this.s = quoteSchema(this.schema);
+    this.rows = new LedgerRows(this.schema);
   }
 
   async lock(tx: PoolClient, caseId: string): Promise<void> {
@@ -94,55 +90,9 @@ export class LedgerStore {
     return version;
   }
 
-  /** The row, the timer and nothing else: also what a rebuild writes. */
+  /** The row, the timer and nothing else: also what a rebuild writes (`LedgerRows`). */
   async save(tx: Queryable, state: LedgerCase): Promise<void> {
-    // The statistics columns follow the 19 view columns, as $20 onwards.
-    const stats = STATS_COLUMNS.map((c, i) => ({ column: c, param: `$${20 + i}` }));
-    await tx.query(
-      `insert into ${this.s}.ledger as l (case_id, number, kind, channel, category, title,
-         region_code, status, track, lead_department_id, co_department_ids, handler_id, light,
-         supervision_level, registered_at, resolved_at, closed_at, version, state,
-         ${stats.map((c) => c.column).join(', ')}, updated_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-         ${stats.map((c) => c.param).join(', ')}, now())
-       on conflict (case_id) do update set number = excluded.number, status = excluded.status,
-         track = excluded.track, lead_department_id = excluded.lead_department_id,
-         co_department_ids = excluded.co_department_ids, handler_id = excluded.handler_id,
-         light = excluded.light, supervision_level = excluded.supervision_level,
-         resolved_at = excluded.resolved_at, closed_at = excluded.closed_at,
-         version = excluded.version, state = excluded.state,
-         ${stats.map((c) => `${c.column} = excluded.${c.column}`).join(', ')}, updated_at = now()`,
-      [
-        state.id,
-        state.number,
-        state.kind,
-        state.channel,
-        state.category,
-        state.title,
-        state.regionCode,
-        state.status,
-        state.track,
-        state.leadDepartmentId,
-        state.coDepartmentIds,
-        state.handlerId,
-        lightOf(state),
-        state.supervisionLevel,
-        state.registeredAt,
-        state.resolvedAt,
-        state.closedAt,
-        state.version,
-        JSON.stringify(state),
-        ...statsValues(state),
-      ],
-    );
-    const fireAt = nextFireAt(state);
-    await (fireAt === null
-      ? tx.query(`delete from ${this.s}.case_timers where case_id = $1`, [state.id])
-      : tx.query(
-          `insert into ${this.s}.case_timers (case_id, fire_at) values ($1, $2)
-           on conflict (case_id) do update set fire_at = excluded.fire_at`,
-          [state.id, fireAt],
-        ));
+    await this.rows.save(tx, state);
   }
 
   private async saveNotices(
@@ -153,23 +103,7 @@ export class LedgerStore {
   ): Promise<void> {
     for (const event of events) {
       if (event.type !== 'NoticeIssued') continue;
-      const d = event.data;
-      await tx.query(
-        `insert into ${this.s}.notices (notice_id, case_id, case_number, region_code,
-           case_region_code, department_id, obligations, text, issued_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing`,
-        [
-          d.noticeId,
-          d.caseId,
-          state.number,
-          d.regionCode,
-          state.regionCode,
-          d.departmentId,
-          d.obligations,
-          d.text,
-          now,
-        ],
-      );
+      await this.rows.saveNotice(tx, state, { ...event.data, issuedAt: now });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { clockLight, lightOf, type LedgerCase } from '@casegrid/supervision';
+import { clockLight, lightOf, type LedgerCase } from './ledger.state';
 
 /**
  * A ledger row as API.md's `GET /cases/{id}` shows it. `basis` explains each due time:

@@ -1,0 +1,72 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { quoteSchema, type MigrationClass } from '@casegrid/event-store';
+
+/**
+ * The role audit writes as: it may read and append, never change or remove (DESIGN.md:
+ * inspectors trust the record without trusting the services that wrote it). Roles are
+ * global to the PostgreSQL cluster; the grants are per database.
+ */
+export const AUDIT_WRITER_ROLE = 'casegrid_audit_writer';
+
+/**
+ * `case_events`: every case event in its case's canonical order (`position`), with the
+ * global order in which audit recorded it (`global_seq`), the CloudEvent as received
+ * (`event`), and the per-case SHA-256 chain (`prev_hash`, `hash`; docs/audit.md).
+ * `region_code` is the case's region copied from its registration, so that an inspector's
+ * export is filtered by territory in the query; it is derived and not hashed.
+ *
+ * Append-only three times over: nothing in the service issues UPDATE or DELETE; the
+ * writer role has INSERT and SELECT only; a trigger refuses UPDATE, DELETE and TRUNCATE
+ * even to the table's owner (a superuser can still disable triggers — the chain is what
+ * makes that visible).
+ */
+export const auditLogMigrations = (schema: string): MigrationClass[] => {
+  const s = quoteSchema(schema);
+  const role = `"${AUDIT_WRITER_ROLE}"`;
+  class AuditCaseEvents1765000000001 implements MigrationInterface {
+    readonly name = 'AuditCaseEvents1765000000001';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`
+        create table ${s}.case_events (
+          case_id text not null,
+          position int not null check (position > 0),
+          global_seq bigint generated always as identity,
+          event jsonb not null,
+          prev_hash text not null check (prev_hash ~ '^[0-9a-f]{64}$'),
+          hash text not null check (hash ~ '^[0-9a-f]{64}$'),
+          region_code text,
+          recorded_at timestamptz not null default now(),
+          primary key (case_id, position)
+        );
+        create unique index case_events_event_id on ${s}.case_events ((event->>'id'));
+        create unique index case_events_global_seq on ${s}.case_events (global_seq);
+        create index case_events_recorded on ${s}.case_events (recorded_at, global_seq);
+
+        create function ${s}.refuse_change() returns trigger language plpgsql as $$
+        begin
+          raise exception 'audit.case_events is append-only: % refused', tg_op
+            using errcode = 'insufficient_privilege';
+        end $$;
+        create trigger case_events_append_only before update or delete on ${s}.case_events
+          for each row execute function ${s}.refuse_change();
+        create trigger case_events_no_truncate before truncate on ${s}.case_events
+          for each statement execute function ${s}.refuse_change();
+
+        do $$ begin
+          if not exists (select from pg_roles where rolname = '${AUDIT_WRITER_ROLE}') then
+            create role ${role} nologin;
+          end if;
+        exception when duplicate_object or unique_violation then null; -- created concurrently
+        end $$;
+        revoke all on ${s}.case_events from ${role};
+        grant usage on schema ${s} to ${role};
+        grant select, insert on ${s}.case_events, ${s}.inbox to ${role};
+        -- The login that runs migrations may act as the writer (a no-op for a superuser).
+        grant ${role} to current_user;`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`drop table ${s}.case_events; drop function ${s}.refuse_change()`);
+    }
+  }
+  return [AuditCaseEvents1765000000001];
+};
