@@ -12,3 +12,4 @@ export const auditService: ServiceDefinition = {
 export { AuditEventsConsumer, AUDIT_EVENTS_GROUP } from './log/audit-events.consumer';
 export { AuditLogStore, type StoredEvent } from './log/audit-log.store';
 export { AUDIT_WRITER_ROLE } from './log/audit-log.migrations';
+export { auditLogMigrations } from './log/audit-log.migrations';

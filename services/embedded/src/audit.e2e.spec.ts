@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chainHash, type BreachResponsibility, type ChainVerdict } from '@casegrid/audit';
+import { fromBinaryMessage } from '@casegrid/contracts';
 import { AUDIT_WRITER_ROLE, AuditEventsConsumer } from '@casegrid/service-audit';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 import { SupervisionDriver, type LedgerView } from './testing/supervision-scenarios';
@@ -317,7 +318,6 @@ describe('audit', () => {
       const client = await transport.connect();
       try {
         await client.query('begin');
-        const { fromBinaryMessage } = await import('@casegrid/contracts');
         expect(await consumer.store.append(client, fromBinaryMessage(row.headers, row.value))).toBe(
           'duplicate',
         );

@@ -21,7 +21,7 @@ export interface BenchConfig {
 }
 
 /** `store`: the event store's workloads (a)–(d); `supervision`: the deadline clocks' (e)–(f). */
-export const BENCH_GROUPS = ['store', 'supervision'] as const;
+export const BENCH_GROUPS = ['store', 'supervision', 'audit'] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
 export const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/casegrid_bench';
