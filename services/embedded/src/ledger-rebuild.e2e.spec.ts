@@ -7,11 +7,11 @@ import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 const JIEFANG_COMMITTEE = '0193a000-0000-7000-8000-000000000037';
 /**
- * 2,000 cases (~32,000 events) by default: measured on the shared 2-core machine at load
- * ~2.5, 54 s to drive, 205 s for the live pipeline to settle, 7 s to rebuild — 4.5 min in
- * all. `REBUILD_CASES` scales it.
+ * 400 cases in `npm test`, to keep CI within its budget; `REBUILD_CASES=2000` (~32,000
+ * events) is the issue's "few thousand": on this 2-core machine 67 s to drive, 286 s for
+ * the live pipeline to settle, 7.6 s to rebuild, equal to the live ledger (6 min in all).
  */
-const CASES = Number(process.env['REBUILD_CASES'] ?? 2_000);
+const CASES = Number(process.env['REBUILD_CASES'] ?? 400);
 const CONCURRENCY = 8;
 
 const SERVICES = ['intake', 'mediation', 'petition', 'supervision', 'audit'] as const;
