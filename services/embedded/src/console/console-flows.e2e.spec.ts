@@ -212,10 +212,13 @@ describe('the console', () => {
       await inspector.getByTestId('responsibility').getByText('签收').first().waitFor();
       const handle = inspector.locator('.ant-slider-handle');
       await handle.focus();
+      // Registration and routing commit together (one instant): the first state is already
+      // dispatched and not yet overdue; at the end the same case stands breached (红灯).
       await inspector.keyboard.press('Home');
-      await inspector.getByTestId('replay-status').getByText('待分派').waitFor();
-      await inspector.keyboard.press('End');
       await inspector.getByTestId('replay-status').getByText('已分派').waitFor();
+      await inspector.getByTestId('replay-state').getByText('红灯').waitFor({ state: 'hidden' });
+      await inspector.keyboard.press('End');
+      await inspector.getByTestId('replay-state').getByText('红灯').waitFor();
       await screenshot(inspector, 'inspector-desktop');
       await inspector.setViewportSize(PHONE);
       await screenshot(inspector, 'inspector-phone');
