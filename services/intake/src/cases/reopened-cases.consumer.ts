@@ -4,8 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { CASE_EVENTS_TOPIC, parseCeType } from '@casegrid/contracts';
-import { ConcurrencyError } from '@casegrid/kernel';
+import { CASE_EVENTS_TOPIC, ceType } from '@casegrid/contracts';
 import {
   withInbox,
   type MessageHandler,
@@ -13,11 +12,11 @@ import {
   type Transport,
 } from '@casegrid/messaging';
 import { CASEGRID_CLOCK, type CasegridClock } from '@casegrid/platform';
-import { TRANSPORT } from '@casegrid/runtime';
+import { retryOnConflict, TRANSPORT } from '@casegrid/runtime';
 import { CaseStore } from './case.store';
 
 export const INTAKE_CASE_EVENTS_GROUP = 'intake.case-events';
-const ATTEMPTS = 10;
+const REOPENED = ceType('supervision', 'CaseReopened', 1);
 
 /**
  * Intake's consumer of supervision's CaseReopened: a case whose outcome intake recorded
@@ -44,8 +43,6 @@ export class ReopenedCasesConsumer implements OnApplicationBootstrap, OnModuleDe
       schema: runtime.service,
       consumer: INTAKE_CASE_EVENTS_GROUP,
       handle: async (event, tx) => {
-        const type = parseCeType(event.type);
-        if (type?.service !== 'supervision' || type.name !== 'CaseReopened') return;
         const loaded = await cases.load(event.subject, tx);
         const reason = (event.data as { reason?: unknown }).reason;
         await cases.decideAndAppend(tx, event.subject, loaded, {
@@ -62,15 +59,11 @@ export class ReopenedCasesConsumer implements OnApplicationBootstrap, OnModuleDe
       },
     });
     this.handle = async (message) => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await inbox(message);
-          runtime.relay.wake();
-          return;
-        } catch (error) {
-          if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
-        }
-      }
+      // Every other event of the topic is passed over before the inbox: it would cost a
+      // transaction here for nothing.
+      if (message.headers['ce_type'] !== REOPENED) return;
+      await retryOnConflict(true, () => inbox(message));
+      runtime.relay.wake();
     };
   }
 

@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { assertCaseAccess } from '@casegrid/auth';
-import { runIdempotent } from '@casegrid/event-store';
 import type { CaseAction, Principal } from '@casegrid/identity';
 import { ConcurrencyError, NotFoundError, uuidv7, ValidationError } from '@casegrid/kernel';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
-import { referenceReader, type ReferenceReader } from '@casegrid/runtime';
+import {
+  commandMetadata,
+  commandTransaction,
+  referenceReader,
+  retryOnConflict,
+  type ReferenceReader,
+} from '@casegrid/runtime';
 import {
   decideSupervision,
   scopeOf,
@@ -24,7 +29,6 @@ import type {
   SupervisionOrderDto,
 } from './supervision.dto';
 
-const ATTEMPTS = 5;
 /** A command right after registration may reach supervision before the case's first event. */
 const WAIT_FOR_CASE_MS = 5_000;
 
@@ -205,26 +209,13 @@ export class SupervisionCommands {
     build: (meta: SupervisionCommand['metadata']) => SupervisionCommand,
   ): Promise<CommandAnswer> {
     await this.awaitCase(caller, caseId, action);
-    const pool = this.ledger.runtime.db.pool;
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const { body } = await runIdempotent(
-          pool,
-          this.ledger.schema,
-          { scope: caller.userId, ...idempotency },
-          async (tx) => ({
-            status: 200,
-            body: await this.decide(tx, caller, caseId, action, ifMatch, build),
-          }),
-        );
-        this.ledger.runtime.relay.wake();
-        return body;
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || ifMatch !== undefined || attempt >= ATTEMPTS) {
-          throw error;
-        }
-      }
-    }
+    return retryOnConflict(ifMatch === undefined, () =>
+      commandTransaction(
+        this.ledger.runtime,
+        (tx) => this.decide(tx, caller, caseId, action, ifMatch, build),
+        { scope: caller.userId, ...idempotency },
+      ),
+    );
   }
 
   private async decide(
@@ -243,12 +234,7 @@ export class SupervisionCommands {
       throw new ConcurrencyError(caseId, ifMatch, state.version);
     }
     const now = this.clock.now();
-    const meta = {
-      actor: caller.userId,
-      department: caller.departmentId,
-      correlationId: uuidv7(),
-      now,
-    };
+    const meta = commandMetadata(caller, now);
     const context = await this.context.get();
     const decided = decideSupervision(build(meta), state, context);
     const settled = settle(state, decided, { ...meta, at: now.toISOString() }, context);

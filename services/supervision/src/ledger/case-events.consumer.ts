@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { CASE_EVENTS_TOPIC, toCaseEvent } from '@casegrid/contracts';
-import { ConcurrencyError, fold } from '@casegrid/kernel';
+import { fold } from '@casegrid/kernel';
+import { retryOnConflict } from '@casegrid/runtime';
 import {
   withInbox,
   type DeliveredMessage,
@@ -14,7 +15,6 @@ import type { ClockContextSource } from '../clocks/clock-context';
 import type { LedgerStore } from './ledger.store';
 
 export const CASE_EVENTS_GROUP = 'supervision.case-events';
-const ATTEMPTS = 10;
 
 /**
  * supervision's consumer of every case event (its own included): folds each into the
@@ -54,16 +54,9 @@ export class CaseEventsConsumer {
       },
     });
     this.handle = async (message: DeliveredMessage) => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await inbox(message);
-          // Appends inside a transaction do not wake the relay by themselves.
-          this.ledger.runtime.relay.wake();
-          return;
-        } catch (error) {
-          if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
-        }
-      }
+      await retryOnConflict(true, () => inbox(message));
+      // Appends inside a transaction do not wake the relay by themselves.
+      this.ledger.runtime.relay.wake();
     };
   }
 
