@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertCaseAccess, caseFilterSql } from '@casegrid/auth';
+import { assertCaseAccess } from '@casegrid/auth';
 import { quoteSchema } from '@casegrid/event-store';
-import { caseVisibility, regionPrefix, type Principal } from '@casegrid/identity';
+import type { Principal } from '@casegrid/identity';
+import { regionPrefixParam, ScopedQuery } from './scoped-query';
 import { ValidationError } from '@casegrid/kernel';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 import { caseView, ledgerLine, scopeOf, type LedgerCase } from '@casegrid/supervision';
@@ -66,52 +67,36 @@ export class LedgerQueries {
 
   async list(caller: Principal, query: LedgerQueryDto) {
     const limit = query.limit ?? 50;
-    const params: unknown[] = [];
-    const p = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const visibility = caseFilterSql(
-      caseVisibility(caller),
-      { region: 'region_code', lead: 'lead_department_id', co: 'co_department_ids' },
-      1,
-    );
-    params.push(...visibility.params);
-    const where = [visibility.sql];
-    if (query.status) where.push(`status = ${p(query.status)}`);
-    if (query.kind) where.push(`kind = ${p(query.kind)}`);
-    if (query.category) where.push(`category = ${p(query.category)}`);
-    if (query.light) where.push(`light = ${p(query.light)}`);
-    if (query.supervisionLevel) where.push(`supervision_level = ${p(query.supervisionLevel)}`);
+    const scope = new ScopedQuery(caller);
+    if (query.status) scope.and(`status = ${scope.param(query.status)}`);
+    if (query.kind) scope.and(`kind = ${scope.param(query.kind)}`);
+    if (query.category) scope.and(`category = ${scope.param(query.category)}`);
+    if (query.light) scope.and(`light = ${scope.param(query.light)}`);
+    if (query.supervisionLevel)
+      scope.and(`supervision_level = ${scope.param(query.supervisionLevel)}`);
     if (query.departmentId) {
-      const id = p(query.departmentId);
-      where.push(`(lead_department_id = ${id}::uuid or co_department_ids @> array[${id}::uuid])`);
+      const id = scope.param(query.departmentId);
+      scope.and(`(lead_department_id = ${id}::uuid or co_department_ids @> array[${id}::uuid])`);
     }
     if (query.regionCode) {
-      let prefix: string;
-      try {
-        prefix = regionPrefix(query.regionCode);
-      } catch {
-        throw new ValidationError([{ field: 'regionCode', message: 'is not a region code' }]);
-      }
-      where.push(`region_code like ${p(`${prefix}%`)}`);
+      scope.and(`region_code like ${scope.param(`${regionPrefixParam(query.regionCode)}%`)}`);
     }
     if (query.q) {
-      const like = p(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-      where.push(`(title ilike ${like} or number ilike ${like})`);
+      const like = scope.param(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      scope.and(`(title ilike ${like} or number ilike ${like})`);
     }
-    if (query.from) where.push(`registered_at >= ${p(query.from)}`);
-    if (query.to) where.push(`registered_at < ${p(query.to)}`);
+    if (query.from) scope.and(`registered_at >= ${scope.param(query.from)}`);
+    if (query.to) scope.and(`registered_at < ${scope.param(query.to)}`);
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      where.push(
-        `(registered_at, case_id) < (${p(cursor.registeredAt)}::timestamptz, ${p(cursor.caseId)}::uuid)`,
+      scope.and(
+        `(registered_at, case_id) < (${scope.param(cursor.registeredAt)}::timestamptz, ${scope.param(cursor.caseId)}::uuid)`,
       );
     }
     const { rows } = await this.runtime.db.pool.query<{ state: LedgerCase }>(
-      `select state from ${this.s}.ledger where ${where.join(' and ')}
-       order by registered_at desc, case_id desc limit ${p(limit + 1)}`,
-      params,
+      `select state from ${this.s}.ledger where ${scope.where}
+       order by registered_at desc, case_id desc limit ${scope.param(limit + 1)}`,
+      scope.params,
     );
     const page = rows.slice(0, limit).map((r) => r.state);
     const last = page[page.length - 1];

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { caseFilterSql } from '@casegrid/auth';
 import { quoteSchema } from '@casegrid/event-store';
-import { caseVisibility, regionPrefix, type Principal } from '@casegrid/identity';
-import { ValidationError } from '@casegrid/kernel';
+import type { Principal } from '@casegrid/identity';
+import { regionPrefixParam, ScopedQuery } from './scoped-query';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 
 export interface NoticeQuery {
@@ -21,28 +20,16 @@ export class NoticesQueries {
   }
 
   async list(caller: Principal, query: NoticeQuery) {
-    const visibility = caseFilterSql(
-      caseVisibility(caller),
-      { region: 'case_region_code', lead: 'department_id', co: 'array[department_id]' },
-      1,
-    );
-    const params: unknown[] = [...visibility.params];
-    const p = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const where = [visibility.sql];
+    const scope = new ScopedQuery(caller, {
+      region: 'case_region_code',
+      lead: 'department_id',
+      co: 'array[department_id]',
+    });
     if (query.regionCode) {
-      let prefix: string;
-      try {
-        prefix = regionPrefix(query.regionCode);
-      } catch {
-        throw new ValidationError([{ field: 'regionCode', message: 'is not a region code' }]);
-      }
-      where.push(`case_region_code like ${p(`${prefix}%`)}`);
+      scope.and(`case_region_code like ${scope.param(`${regionPrefixParam(query.regionCode)}%`)}`);
     }
-    if (query.from) where.push(`issued_at >= ${p(query.from)}`);
-    if (query.to) where.push(`issued_at < ${p(query.to)}`);
+    if (query.from) scope.and(`issued_at >= ${scope.param(query.from)}`);
+    if (query.to) scope.and(`issued_at < ${scope.param(query.to)}`);
     const { rows } = await this.runtime.db.pool.query<{
       notice_id: string;
       case_id: string;
@@ -54,8 +41,8 @@ export class NoticesQueries {
       text: string;
       issued_at: Date;
     }>(
-      `select * from ${this.s}.notices where ${where.join(' and ')} order by issued_at desc, notice_id desc limit 500`,
-      params,
+      `select * from ${this.s}.notices where ${scope.where} order by issued_at desc, notice_id desc limit 500`,
+      scope.params,
     );
     return {
       items: rows.map((r) => ({

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { caseFilterSql } from '@casegrid/auth';
 import { quoteSchema } from '@casegrid/event-store';
-import { caseVisibility, regionPrefix, type Principal } from '@casegrid/identity';
+import type { Principal } from '@casegrid/identity';
+import { regionPrefixParam, ScopedQuery } from '../ledger/scoped-query';
 import { CATEGORIES } from '@casegrid/intake';
 import { ValidationError } from '@casegrid/kernel';
 import { CASEGRID_CLOCK, CASEGRID_CONFIG, type CasegridClock } from '@casegrid/platform';
@@ -89,7 +89,7 @@ export class StatsQueries {
 
   async stats(caller: Principal, query: StatsQueryDto) {
     const groupBy = query.groupBy ?? 'department';
-    const prefix = query.regionCode === undefined ? undefined : prefixOf(query.regionCode);
+    const prefix = query.regionCode === undefined ? undefined : regionPrefixParam(query.regionCode);
     const period = statsPeriod(
       this.clock.now(),
       query.from === undefined ? undefined : new Date(query.from),
@@ -98,32 +98,21 @@ export class StatsQueries {
     if (period.from >= period.to) {
       throw new ValidationError([{ field: 'to', message: 'must be after from' }]);
     }
-    const visibility = caseFilterSql(
-      caseVisibility(caller),
-      { region: 'region_code', lead: 'lead_department_id', co: 'co_department_ids' },
-      1,
-    );
-    const params: unknown[] = [...visibility.params];
-    const p = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const where = [
-      visibility.sql,
-      `registered_at >= ${p(period.from)}`,
-      `registered_at < ${p(period.to)}`,
-    ];
-    if (prefix !== undefined) where.push(`region_code like ${p(`${prefix}%`)}`);
+    const scope = new ScopedQuery(caller);
+    scope
+      .and(`registered_at >= ${scope.param(period.from)}`)
+      .and(`registered_at < ${scope.param(period.to)}`);
+    if (prefix !== undefined) scope.and(`region_code like ${scope.param(`${prefix}%`)}`);
     const sums = Object.entries(COUNTS).map(([field, sql]) => `(${sql})::int as "${field}"`);
     const { rows } = await this.runtime.db.pool.query<
       Counts & { key: string | null; total: boolean }
     >(
       `select key, grouping(key) = 1 as total, ${sums.join(', ')}
        from (select ${keySql(groupBy, prefix)} as key, * from ${this.s}.ledger
-             where ${where.join(' and ')}) cases
+             where ${scope.where}) cases
        group by grouping sets ((key), ())
        order by total, key nulls last`,
-      params,
+      scope.params,
     );
     const names = await this.names(groupBy);
     const line = (row: Counts) => {
@@ -158,14 +147,6 @@ export class StatsQueries {
       case 'month':
         return new Map();
     }
-  }
-}
-
-function prefixOf(regionCode: string): string {
-  try {
-    return regionPrefix(regionCode);
-  } catch {
-    throw new ValidationError([{ field: 'regionCode', message: 'is not a region code' }]);
   }
 }
 
