@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { CASE_EVENTS_TOPIC, type ServiceName } from '@casegrid/contracts';
+import { CASE_EVENTS_TOPIC, parseCeType, type ServiceName } from '@casegrid/contracts';
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import { IllegalStateError, NotFoundError } from '@casegrid/kernel';
 import {
@@ -87,7 +87,7 @@ export class CaseDirectory {
     const insert = `insert into ${s}.known_cases
         (case_id, kind, region_code, received_at, status, version)
       values ($1, $3, $4, $5, $6, $2) on conflict (case_id) do nothing`;
-    this.handle = withInbox({
+    const inbox = withInbox({
       pool: options.pool,
       schema: options.schema,
       consumer: this.group,
@@ -109,6 +109,12 @@ export class CaseDirectory {
         );
       },
     });
+    // Only intake's events move the directory: the other services' events (most of the
+    // topic) are passed over before the inbox, so they cost this service no transaction.
+    this.handle = async (message) => {
+      if (parseCeType(message.headers['ce_type'] ?? '')?.service !== 'intake') return;
+      await inbox(message);
+    };
   }
 
   async get(caseId: string, db: Queryable = this.options.pool): Promise<KnownCase | undefined> {
