@@ -13,6 +13,7 @@ import {
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { ROLES } from '@casegrid/identity';
 import { api, session as auth } from './api/client';
 import type { Category, Department, Me, Page, Region, User } from './api/types';
 import { I18nContext, useT, type Key, type Lang } from './i18n';
@@ -47,7 +48,7 @@ const all = async <T,>(path: string): Promise<T[]> => {
 interface NavItem {
   key: string;
   label: Key;
-  roles: string[];
+  roles: readonly string[];
 }
 const NAV: NavItem[] = [
   {
@@ -59,16 +60,8 @@ const NAV: NavItem[] = [
   {
     key: 'ledger',
     label: 'ledger',
-    roles: [
-      'intake_clerk',
-      'grid_worker',
-      'dispatcher',
-      'handler',
-      'mediator',
-      'petition_officer',
-      'supervisor',
-      'inspector',
-    ],
+    // Every role that sees cases: all but the administrator (separation of duties).
+    roles: ROLES.filter((role) => role !== 'admin'),
   },
   { key: 'dashboard', label: 'dashboard', roles: ['supervisor', 'inspector'] },
   { key: 'inspector', label: 'inspector', roles: ['inspector'] },

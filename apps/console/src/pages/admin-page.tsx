@@ -14,7 +14,7 @@ import {
   message,
 } from 'antd';
 import { route, type RoutingDecision, type RoutingRule } from '@casegrid/intake-routing';
-import type { DepartmentType } from '@casegrid/identity';
+import { ROLES, type DepartmentType } from '@casegrid/identity';
 import { useEffect, useState } from 'react';
 import { api, newKey } from '../api/client';
 import type { Page } from '../api/types';
@@ -41,18 +41,6 @@ interface CalendarYear {
   makeupWorkdays: string[];
   version?: number;
 }
-
-const ROLES = [
-  'intake_clerk',
-  'grid_worker',
-  'dispatcher',
-  'handler',
-  'mediator',
-  'petition_officer',
-  'supervisor',
-  'inspector',
-  'admin',
-];
 
 /** "Which department would this case go to": the routing engine itself, on the rules as stored. */
 function RoutingTester({ rules }: { rules: Rule[] }) {

@@ -281,25 +281,6 @@ const OFFERS: Offer[] = [
       ],
     }),
   },
-  {
-    action: 'petition.issue_opinion',
-    when: (_c, f) => f.petition?.status === 'accepted',
-    spec: (c) => ({
-      key: 'petition-opinion',
-      label: 'petitionOpinion',
-      path: at(c.id, '/petition/opinion'),
-      fields: [
-        {
-          name: 'result',
-          label: 'result',
-          kind: 'select',
-          options: ['supported', 'explained', 'not_supported'],
-          required: true,
-        },
-        { name: 'text', label: 'text', kind: 'textarea', required: true },
-      ],
-    }),
-  },
   ...(
     [
       ['petition.record_review_request', 'answered', 'review-request', 'reviewRequest'],
@@ -326,6 +307,8 @@ const OFFERS: Offer[] = [
   })),
   ...(
     [
+      // The opinion and both decisions answer with a result of 条例 Art 32 and its text.
+      ['petition.issue_opinion', 'accepted', 'opinion', 'petitionOpinion'],
       ['petition.decide_review', 'under_review', 'review-decision', 'reviewDecision'],
       ['petition.decide_re_review', 'under_re_review', 're-review-decision', 'reReviewDecision'],
     ] as const
