@@ -107,6 +107,7 @@ export class WorkingCalendar {
     for (let day = addDays(a, 1); dayNumber(day) <= dayNumber(b); day = addDays(day, 1)) {
       if (this.isWorkingDay(day)) count += 1;
     }
-    return sign * count;
+    // Never -0: a period of no working days is 0 whichever way it is counted.
+    return count === 0 ? 0 : sign * count;
   }
 }
