@@ -140,8 +140,12 @@ function Calendars() {
   const [loaded, setLoaded] = useState<CalendarYear | null>(null);
   const [banner, setBanner] = useState<string | null>(null);
   useEffect(() => {
+    // Only the year now chosen may fill the form: a slower answer for the year before would
+    // otherwise put that year's days (and version) under this year's heading.
+    let current = true;
     void api.get<CalendarYear>(`/calendars/${year}`).then(
       (c) => {
+        if (!current) return;
         setLoaded(c);
         form.setFieldsValue({
           holidays: c.holidays.join('\n'),
@@ -149,11 +153,15 @@ function Calendars() {
         });
       },
       (e: Error) => {
+        if (!current) return;
         setLoaded(null);
         setBanner(e.message);
         form.resetFields();
       },
     );
+    return () => {
+      current = false;
+    };
   }, [year, form]);
   const save = async (values: { holidays?: string; makeupWorkdays?: string }) => {
     const lines = (x?: string) => (x ?? '').split(/\s+/).filter(Boolean);

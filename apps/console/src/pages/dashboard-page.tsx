@@ -69,9 +69,13 @@ function StatsTab({ groupBy, from, to }: { groupBy: GroupBy; from: string; to: s
   const [rows, setRows] = useState<StatsRow[] | null>(null);
   useEffect(() => {
     setRows(null);
+    let current = true; // a later choice of grouping or period supersedes this answer
     void api
       .get<{ items: StatsRow[] }>('/stats', { groupBy, from, to })
-      .then((r) => setRows(r.items));
+      .then((r) => current && setRows(r.items));
+    return () => {
+      current = false;
+    };
   }, [groupBy, from, to]);
   const name = (g: StatsRow['group']) =>
     g.name ??

@@ -67,6 +67,7 @@ export function InspectorPage({ caseId }: { caseId?: string }) {
   useEffect(() => {
     if (!caseId) return;
     setError(null);
+    let current = true;
     void (async () => {
       try {
         const [stream, check, responsibility] = await Promise.all([
@@ -74,24 +75,36 @@ export function InspectorPage({ caseId }: { caseId?: string }) {
           api.get<Verify>(`/audit/cases/${caseId}/verify`),
           api.get<{ items: Responsibility[] }>(`/audit/cases/${caseId}/responsibility`),
         ]);
+        if (!current) return;
         setEvents(stream.items);
         setIndex(stream.items.length - 1);
         setVerify(check);
         setTrace(responsibility.items);
       } catch (e) {
+        if (!current) return;
         setError(
           e instanceof ApiError && e.status === 404 ? t('notFound') : String((e as Error).message),
         );
       }
     })();
+    return () => {
+      current = false;
+    };
   }, [caseId, t]);
 
   const at = events?.[index]?.event.time;
   useEffect(() => {
     if (!caseId || !at) return;
-    void api
-      .get<CaseView>(`/audit/cases/${caseId}/state`, { at })
-      .then(setState, () => setState(null));
+    // Moving the slider quickly leaves earlier requests in flight; only the answer for the
+    // instant now selected may land, or a late one would show a state of another time.
+    let current = true;
+    void api.get<CaseView>(`/audit/cases/${caseId}/state`, { at }).then(
+      (answer) => current && setState(answer),
+      () => current && setState(null),
+    );
+    return () => {
+      current = false;
+    };
   }, [caseId, at]);
 
   const exportLog = async () => {
