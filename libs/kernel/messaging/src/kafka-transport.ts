@@ -117,62 +117,92 @@ export class KafkaTransport implements Transport {
   }
 
   async subscribe(spec: SubscriptionSpec): Promise<Subscription> {
-    const consumer = this.kafka.consumer({
-      groupId: spec.group,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
-      allowAutoTopicCreation: true,
-    });
-    this.consumers.add(consumer);
     const stopped = new AbortController();
     this.assigned.set(spec.group, {});
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      this.assigned.set(spec.group, event.payload.memberAssignment);
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...spec.topics], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: async (payload) => {
-        const { topic, partition, message } = payload;
-        const delivered: DeliveredMessage = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          headers: header(message.headers),
-          value: message.value?.toString() ?? '',
-        };
-        const outcome = await deliver(
-          spec.group,
-          delivered,
-          tracedHandler(spec.group, spec.handle),
-          {
-            deadLetter: (record) => this.publish([record]),
-            sleep: (ms) => sleepWithHeartbeat(ms, () => payload.heartbeat(), stopped.signal),
-            running: () => !stopped.signal.aborted,
-            onError: (error) =>
-              this.options.onError?.(
-                error,
-                `${spec.group} ${topic}/${partition}@${message.offset}`,
-              ),
-          },
-          this.options.retry ?? DEFAULT_RETRY,
-        );
-        // 'stopped' commits nothing: the message is delivered again after the restart.
-        if (outcome === 'stopped') return;
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
-      },
-    });
+    let member: Consumer | undefined;
+    let rejoins = 0;
+    const join = async (): Promise<void> => {
+      const consumer = this.kafka.consumer({
+        groupId: spec.group,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
+        maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+        allowAutoTopicCreation: true,
+      });
+      member = consumer;
+      this.consumers.add(consumer);
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        rejoins = 0;
+        this.assigned.set(spec.group, event.payload.memberAssignment);
+      });
+      consumer.on(consumer.events.CRASH, (event) => {
+        // kafkajs restarts a consumer itself after an error it deems retriable. After one it
+        // deems final (a rebalance that outlasts the join's retries, or one that meets an
+        // offset commit) it leaves the consumer stopped, and this service would go on
+        // answering as healthy while no longer consuming. A new member takes its place.
+        // Nothing is lost or done twice: offsets are committed only after the handler's own
+        // transaction, so the new member starts from the group's committed position, and
+        // the inbox absorbs a message handled but not yet committed.
+        if (event.payload.restart || stopped.signal.aborted) return;
+        this.options.onError?.(event.payload.error, `${spec.group} stopped; joining again`);
+        this.consumers.delete(consumer);
+        rejoins += 1;
+        const backoff = Math.min(30_000, 500 * 2 ** Math.min(rejoins, 6));
+        void sleep(backoff, stopped.signal).then(async () => {
+          if (stopped.signal.aborted) return;
+          // A join that fails on its own crashes the new member, which lands here again.
+          await join().catch((error: unknown) =>
+            this.options.onError?.(error, `${spec.group} could not join again`),
+          );
+        });
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...spec.topics], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async (payload) => {
+          const { topic, partition, message } = payload;
+          const delivered: DeliveredMessage = {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? '',
+            headers: header(message.headers),
+            value: message.value?.toString() ?? '',
+          };
+          const outcome = await deliver(
+            spec.group,
+            delivered,
+            tracedHandler(spec.group, spec.handle),
+            {
+              deadLetter: (record) => this.publish([record]),
+              sleep: (ms) => sleepWithHeartbeat(ms, () => payload.heartbeat(), stopped.signal),
+              running: () => !stopped.signal.aborted,
+              onError: (error) =>
+                this.options.onError?.(
+                  error,
+                  `${spec.group} ${topic}/${partition}@${message.offset}`,
+                ),
+            },
+            this.options.retry ?? DEFAULT_RETRY,
+          );
+          // 'stopped' commits nothing: the message is delivered again after the restart.
+          if (outcome === 'stopped') return;
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
+        },
+      });
+    };
+    await join();
     return {
       close: async () => {
         stopped.abort();
-        await consumer.disconnect();
-        this.consumers.delete(consumer);
+        if (member) {
+          await member.disconnect();
+          this.consumers.delete(member);
+        }
         this.assigned.delete(spec.group);
       },
     };
