@@ -1,4 +1,4 @@
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useMemo } from 'react';
 
 /** Chinese first (the users' language); English for visitors and reviewers. */
 export type Lang = 'zh' | 'en';
@@ -517,13 +517,23 @@ export const I18nContext = createContext<{ lang: Lang; setLang: (lang: Lang) => 
   setLang: () => undefined,
 });
 
+/**
+ * The current language's `t` (a label) and `v` (an enum value: English shows the code with
+ * spaces). Both keep their identity until the language changes, so effects may list them
+ * as dependencies: a new function on every render would re-run such an effect on every
+ * render (the inspector's replay reloaded its stream and jumped back to the last event).
+ */
 export function useT() {
   const { lang } = useContext(I18nContext);
-  const t = (key: Key): string => (lang === 'zh' ? zh[key] : en[key]);
-  /** An enum value in the current language (English: the code with spaces). */
-  const v = (value: string | null | undefined): string =>
-    value == null ? '—' : lang === 'zh' ? (zhValues[value] ?? value) : value.replace(/_/g, ' ');
-  return { t, v, lang };
+  return useMemo(
+    () => ({
+      t: (key: Key): string => (lang === 'zh' ? zh[key] : en[key]),
+      v: (value: string | null | undefined): string =>
+        value == null ? '—' : lang === 'zh' ? (zhValues[value] ?? value) : value.replace(/_/g, ' '),
+      lang,
+    }),
+    [lang],
+  );
 }
 
 export const formatTime = (iso: string | null | undefined): string =>

@@ -203,7 +203,25 @@ describe('the console', () => {
   (auditLanded ? it : it.skip)(
     'an inspector replays the breached case and verifies its integrity',
     async () => {
+      // What the page will show, asked of the API first: at the first event the case is
+      // dispatched and on time; at the last it stands breached.
+      const api = await drive.as('inspector.jinan');
+      const stream = (await api.get(`/api/v1/audit/cases/${breachedId}/events`).expect(200))
+        .body as { items: { position: number; event: { time: string; type: string } }[] };
+      const first = stream.items[0]!.event;
+      const stateAt = async (at: string) =>
+        (await api.get(`/api/v1/audit/cases/${breachedId}/state`).query({ at }).expect(200))
+          .body as { status: string; light: string };
+      expect(await stateAt(first.time)).toMatchObject({ status: 'dispatched', light: 'green' });
+      expect(await stateAt(stream.items.at(-1)!.event.time)).toMatchObject({ light: 'red' });
+
       const inspector = await signIn(browser, url, 'inspector.jinan');
+      // The page loads the stream as it opens; moving the slider asks only for the state at
+      // a time, and never reloads the stream (which would put the slider back at the end).
+      let streamLoads = 0;
+      inspector.on('request', (r) => {
+        if (r.url().endsWith(`/audit/cases/${breachedId}/events`)) streamLoads += 1;
+      });
       await inspector.goto(`${url}/#/inspector/${breachedId}`);
       await inspector
         .getByTestId('integrity')
@@ -214,11 +232,18 @@ describe('the console', () => {
       await handle.focus();
       // Registration and routing commit together (one instant): the first state is already
       // dispatched and not yet overdue; at the end the same case stands breached (红灯).
+      const loadsBeforeReplay = streamLoads;
       await inspector.keyboard.press('Home');
+      // The slider stands on the first event (its position and type are shown beside it).
+      await inspector
+        .getByText(`#${stream.items[0]!.position} ${first.type.split('.').at(-2)}`)
+        .waitFor();
       await inspector.getByTestId('replay-status').getByText('已分派').waitFor();
       await inspector.getByTestId('replay-state').getByText('红灯').waitFor({ state: 'hidden' });
       await inspector.keyboard.press('End');
       await inspector.getByTestId('replay-state').getByText('红灯').waitFor();
+      expect(loadsBeforeReplay).toBeGreaterThan(0);
+      expect(streamLoads).toBe(loadsBeforeReplay);
       await screenshot(inspector, 'inspector-desktop');
       await inspector.setViewportSize(PHONE);
       await screenshot(inspector, 'inspector-phone');
