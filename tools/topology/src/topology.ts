@@ -50,15 +50,28 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+const handedOut = new Set<number>();
+/**
+ * A port nothing listens on now and this process has not handed out before: bind(0) may
+ * give back a port it just gave, and two instances sharing one would leave the second
+ * dead behind the first's answers.
+ */
+const freePort = async (): Promise<number> => {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+};
 
 const exited = (child: ChildProcess): Promise<void> =>
   child.exitCode !== null || child.signalCode !== null
@@ -68,6 +81,18 @@ const exited = (child: ChildProcess): Promise<void> =>
 const answers = async (url: string): Promise<boolean> => {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+  } catch {
+    return false;
+  }
+};
+
+/** Ready, and it is `service` answering: its readiness report names its own database. */
+const serviceReady = async (url: string, service: ServiceName): Promise<boolean> => {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    if (!response.ok) return false;
+    const report = (await response.json()) as { checks?: Record<string, string> };
+    return report.checks?.[`database:${service}`] === 'ok';
   } catch {
     return false;
   }
@@ -228,7 +253,7 @@ const launch = async (options: TopologyOptions, slot: Slot): Promise<void> => {
         throw new Error(
           `${slot.service}#${slot.index} exited with ${child.exitCode}; see ${options.workDir}`,
         );
-      return answers(url);
+      return serviceReady(url, slot.service);
     },
     { what: `${slot.service}#${slot.index} ready on ${url}`, timeoutMs: 60_000, intervalMs: 100 },
   );
