@@ -7,6 +7,7 @@ import { runCasegrid, serviceRuntime, type ServiceRuntime } from '@casegrid/runt
 import { TEST_MASTER_KEY, testInfra, waitUntil } from '@casegrid/testing';
 import { SERVICES } from '@casegrid/contracts';
 import { ALL_SERVICES } from './all-services';
+import { TEST_KAFKA_SESSION_TIMEOUT_MS } from './testing/test-casegrid';
 
 const bootEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
   CASEGRID_ENV: 'test',
@@ -84,6 +85,7 @@ describe('a service started alone on PostgreSQL and Kafka', () => {
         bootEnv({
           DATABASE_URL: infra.databaseUrl,
           KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          KAFKA_SESSION_TIMEOUT_MS: TEST_KAFKA_SESSION_TIMEOUT_MS,
           REDIS_URL: infra.redisUrl,
           // Services without intake verify tokens against its JWKS (fetched on first use).
           ...(service.name === 'intake'

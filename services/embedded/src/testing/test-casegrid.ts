@@ -23,6 +23,14 @@ const UNLIMITED = {
 };
 
 /**
+ * On Kafka, a short consumer session: every suite joins the same groups anew, and the
+ * broker holds a rebalance open for up to the session timeout (the mock cluster for the
+ * timeout less 1 s) waiting for members that have gone, about 29 s at the default 30 s.
+ * The multi-process topology runs with the same 6 s.
+ */
+export const TEST_KAFKA_SESSION_TIMEOUT_MS = '6000';
+
+/**
  * The whole system in this process on a database of its own (fixed schema names, fresh
  * seeds), with the run's master key. `env` adds or overrides settings (Kafka, limits).
  */
@@ -43,6 +51,7 @@ export async function startTestCasegrid(
       CASEGRID_DATA_DIR: dataDir,
       CASEGRID_MASTER_KEY: TEST_MASTER_KEY,
       ...UNLIMITED,
+      ...(env['KAFKA_BROKERS'] ? { KAFKA_SESSION_TIMEOUT_MS: TEST_KAFKA_SESSION_TIMEOUT_MS } : {}),
       ...env,
     });
   } catch (error) {
