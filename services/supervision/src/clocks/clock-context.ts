@@ -1,4 +1,5 @@
-import { WorkingCalendar, type Period } from '@casegrid/calendar';
+import { DEFAULT_CALENDAR_YEARS, WorkingCalendar, type Period } from '@casegrid/calendar';
+import { DEFAULT_DEADLINE_POLICIES } from '@casegrid/deadlines';
 import { UnavailableError, uuidv7 } from '@casegrid/kernel';
 import type { ReferenceReader } from '@casegrid/runtime';
 import type { ClockContext, TickContext, VersionedDeadlinePolicy } from '@casegrid/supervision';
@@ -28,11 +29,21 @@ export class ClockContextSource {
       this.reference.list('calendar'),
       this.reference.list('department'),
     ]);
-    // Counting on no calendar or no policies would be a silent wrong answer: hold the
-    // event (the consumer retries it) until the reference data has replicated.
-    if (policies.length === 0 || calendars.length === 0) {
+    // Counting on a calendar or policy set that is still arriving would be a silent wrong
+    // answer (a year not yet here counts weekends only; a policy not yet here starts no
+    // clock): hold the event (the consumer retries it) until every seeded year and policy
+    // has replicated. Neither can be deleted, so once here they stay; later years an
+    // administrator adds are counted once they arrive, and years beyond them fall back
+    // visibly (basis.calendarFallback).
+    const years = new Set(calendars.map((c) => c.year));
+    const codes = new Set(policies.map((p) => p.code));
+    const missing = [
+      ...DEFAULT_CALENDAR_YEARS.filter((y) => !years.has(y.year)).map((y) => `calendar ${y.year}`),
+      ...DEFAULT_DEADLINE_POLICIES.filter((p) => !codes.has(p.code)).map((p) => `policy ${p.code}`),
+    ];
+    if (missing.length > 0) {
       throw new UnavailableError(
-        'supervision has no deadline policies or calendar yet: reference data is still replicating',
+        `supervision's reference data is still replicating: no ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} yet`,
       );
     }
     const regions = new Map(departments.map((d) => [d.id, d.regionCode]));
