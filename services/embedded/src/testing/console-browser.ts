@@ -1,13 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = join(__dirname, '../../../..');
 const CONSOLE_SOURCES = join(ROOT, 'apps/console');
 const BUILT = join(ROOT, 'dist/console/index.html');
-/** Where the run writes the screenshots the README shows (docs/screenshots/README.md). */
-export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+/**
+ * Where the flows write their screenshots: `dist/screenshots` (not committed), so that a
+ * test run leaves the tree clean; `CONSOLE_SCREENSHOTS_DIR=docs/screenshots` refreshes the
+ * two the README shows.
+ */
+export const SCREENSHOTS = resolve(
+  ROOT,
+  process.env['CONSOLE_SCREENSHOTS_DIR'] ?? 'dist/screenshots',
+);
 
 export const DESKTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
