@@ -1,4 +1,5 @@
 import { createContext, useContext, useMemo } from 'react';
+import { ROLE_NAMES_ZH } from '@casegrid/identity';
 
 /** Chinese first (the users' language); English for visitors and reviewers. */
 export type Lang = 'zh' | 'en';
@@ -494,15 +495,7 @@ const zhValues: Record<string, string> = {
   awaiting_acceptance: '待受理',
   lead: '主办',
   co: '协办',
-  intake_clerk: '受理员',
-  grid_worker: '网格员',
-  dispatcher: '分流员',
-  handler: '承办人',
-  mediator: '调解员',
-  petition_officer: '信访干部',
-  supervisor: '督办员',
-  inspector: '督查员',
-  admin: '管理员',
+  ...ROLE_NAMES_ZH, // the roles as the identity lib names them
   working_days: '工作日',
   calendar_days: '自然日',
   hours: '小时',

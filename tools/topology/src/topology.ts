@@ -78,25 +78,23 @@ const exited = (child: ChildProcess): Promise<void> =>
     ? Promise.resolve()
     : new Promise((resolve) => child.once('exit', () => resolve()));
 
-const answers = async (url: string): Promise<boolean> => {
+/** `url` answers 2xx (and, given `accepts`, with a body it accepts). */
+const answers = async (url: string, accepts?: (body: unknown) => boolean): Promise<boolean> => {
   try {
-    return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return response.ok && (!accepts || accepts(await response.json()));
   } catch {
     return false;
   }
 };
 
 /** Ready, and it is `service` answering: its readiness report names its own database. */
-const serviceReady = async (url: string, service: ServiceName): Promise<boolean> => {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    if (!response.ok) return false;
-    const report = (await response.json()) as { checks?: Record<string, string> };
-    return report.checks?.[`database:${service}`] === 'ok';
-  } catch {
-    return false;
-  }
-};
+const serviceReady = (url: string, service: ServiceName): Promise<boolean> =>
+  answers(
+    url,
+    (report) =>
+      (report as { checks?: Record<string, string> }).checks?.[`database:${service}`] === 'ok',
+  );
 
 interface Slot {
   service: ServiceName;

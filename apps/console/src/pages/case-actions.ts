@@ -20,6 +20,20 @@ type Offer = {
 const at = (id: string, step: string) => `/cases/${id}${step}`;
 
 /**
+ * Petition steps that share a form: each offered while the file stands at its status,
+ * posting to `/petition/<step>`.
+ */
+const petitionSteps = (
+  steps: readonly (readonly [CaseAction, string, string, ActionSpec['label']])[],
+  fields: ActionSpec['fields'],
+): Offer[] =>
+  steps.map(([action, status, step, label]) => ({
+    action,
+    when: (_c, f) => f.petition?.status === status,
+    spec: (c) => ({ key: `petition-${step}`, label, path: at(c.id, `/petition/${step}`), fields }),
+  }));
+
+/**
  * Every command of API.md with the state it needs. The role part is the access policy
  * itself (`allowedCaseActions`, the same function the services call); the state part
  * mirrors the rules so that a button is not offered for a step sure to be refused —
@@ -281,56 +295,40 @@ const OFFERS: Offer[] = [
       ],
     }),
   },
-  ...(
+  ...petitionSteps(
     [
       ['petition.record_review_request', 'answered', 'review-request', 'reviewRequest'],
       ['petition.record_re_review_request', 'reviewed', 're-review-request', 'reReviewRequest'],
-    ] as const
-  ).map(([action, status, step, label]): Offer => ({
-    action,
-    when: (_c, f) => f.petition?.status === status,
-    spec: (c) => ({
-      key: `petition-${step}`,
-      label,
-      path: at(c.id, `/petition/${step}`),
-      fields: [
-        {
-          name: 'requestedAt',
-          label: 'requestedAt',
-          kind: 'datetime',
-          required: true,
-          initial: 'now',
-        },
-        { name: 'grounds', label: 'grounds', kind: 'textarea', required: true },
-      ],
-    }),
-  })),
-  ...(
+    ],
     [
-      // The opinion and both decisions answer with a result of 条例 Art 32 and its text.
+      {
+        name: 'requestedAt',
+        label: 'requestedAt',
+        kind: 'datetime',
+        required: true,
+        initial: 'now',
+      },
+      { name: 'grounds', label: 'grounds', kind: 'textarea', required: true },
+    ],
+  ),
+  // The opinion and both decisions answer with a result of 条例 Art 32 and its text.
+  ...petitionSteps(
+    [
       ['petition.issue_opinion', 'accepted', 'opinion', 'petitionOpinion'],
       ['petition.decide_review', 'under_review', 'review-decision', 'reviewDecision'],
       ['petition.decide_re_review', 'under_re_review', 're-review-decision', 'reReviewDecision'],
-    ] as const
-  ).map(([action, status, step, label]): Offer => ({
-    action,
-    when: (_c, f) => f.petition?.status === status,
-    spec: (c) => ({
-      key: `petition-${step}`,
-      label,
-      path: at(c.id, `/petition/${step}`),
-      fields: [
-        {
-          name: 'result',
-          label: 'result',
-          kind: 'select',
-          options: ['supported', 'explained', 'not_supported'],
-          required: true,
-        },
-        { name: 'text', label: 'text', kind: 'textarea', required: true },
-      ],
-    }),
-  })),
+    ],
+    [
+      {
+        name: 'result',
+        label: 'result',
+        kind: 'select',
+        options: ['supported', 'explained', 'not_supported'],
+        required: true,
+      },
+      { name: 'text', label: 'text', kind: 'textarea', required: true },
+    ],
+  ),
   {
     action: 'petition.terminate',
     when: (_c, f) => f.petition?.status === 're_reviewed',

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { chromium } from 'playwright-core';
 import { runCasegrid } from '@casegrid/runtime';
 import { DEMO_USER_PASSWORD } from '@casegrid/service-intake';
 import { ALL_SERVICES } from '../all-services';
+import { launchChromium } from '../testing/console-browser';
 
 /**
  * `npm run bench:ledger`: the console's ledger with 100,000 cases. Seeds one real case
@@ -140,19 +140,7 @@ async function main(): Promise<void> {
       ['`q=<case number>`', (await time('limit=50&q=2026-370102-050000')).ms],
     ];
 
-    const browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     await page.goto(url);
     await page.evaluate(`sessionStorage.setItem('casegrid.token', ${JSON.stringify(supervisor)})`);
