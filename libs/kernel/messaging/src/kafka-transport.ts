@@ -120,7 +120,6 @@ export class KafkaTransport implements Transport {
     const stopped = new AbortController();
     this.assigned.set(spec.group, {});
     let member: Consumer | undefined;
-    let running: Promise<void> = Promise.resolve();
     let rejoins = 0;
     const join = async (): Promise<void> => {
       const consumer = this.kafka.consumer({
@@ -159,55 +158,47 @@ export class KafkaTransport implements Transport {
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [...spec.topics], fromBeginning: true });
-      // The group join is not awaited: a first join waits out the broker's initial
-      // rebalance delay (3 s), and a process holding several groups (the embedded default
-      // holds a dozen, subscribed module by module) would pay it once per group, in turn.
-      // Nothing is missed meanwhile: the group starts from its committed position (or the
-      // beginning), and a join that fails crashes the member, which joins again (above).
-      running = consumer
-        .run({
-          autoCommit: false,
-          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-          eachMessage: async (payload) => {
-            const { topic, partition, message } = payload;
-            const delivered: DeliveredMessage = {
-              topic,
-              partition,
-              offset: message.offset,
-              key: message.key?.toString() ?? '',
-              headers: header(message.headers),
-              value: message.value?.toString() ?? '',
-            };
-            const outcome = await deliver(
-              spec.group,
-              delivered,
-              tracedHandler(spec.group, spec.handle),
-              {
-                deadLetter: (record) => this.publish([record]),
-                sleep: (ms) => sleepWithHeartbeat(ms, () => payload.heartbeat(), stopped.signal),
-                running: () => !stopped.signal.aborted,
-                onError: (error) =>
-                  this.options.onError?.(
-                    error,
-                    `${spec.group} ${topic}/${partition}@${message.offset}`,
-                  ),
-              },
-              this.options.retry ?? DEFAULT_RETRY,
-            );
-            // 'stopped' commits nothing: the message is delivered again after the restart.
-            if (outcome === 'stopped') return;
-            await consumer.commitOffsets([
-              { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-            ]);
-          },
-        })
-        .catch((error: unknown) => this.options.onError?.(error, `${spec.group} did not start`));
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async (payload) => {
+          const { topic, partition, message } = payload;
+          const delivered: DeliveredMessage = {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? '',
+            headers: header(message.headers),
+            value: message.value?.toString() ?? '',
+          };
+          const outcome = await deliver(
+            spec.group,
+            delivered,
+            tracedHandler(spec.group, spec.handle),
+            {
+              deadLetter: (record) => this.publish([record]),
+              sleep: (ms) => sleepWithHeartbeat(ms, () => payload.heartbeat(), stopped.signal),
+              running: () => !stopped.signal.aborted,
+              onError: (error) =>
+                this.options.onError?.(
+                  error,
+                  `${spec.group} ${topic}/${partition}@${message.offset}`,
+                ),
+            },
+            this.options.retry ?? DEFAULT_RETRY,
+          );
+          // 'stopped' commits nothing: the message is delivered again after the restart.
+          if (outcome === 'stopped') return;
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
+        },
+      });
     };
     await join();
     return {
       close: async () => {
         stopped.abort();
-        await running; // a member still joining is let finish, then leaves the group
         if (member) {
           await member.disconnect();
           this.consumers.delete(member);
