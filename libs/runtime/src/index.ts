@@ -1,3 +1,4 @@
+export * from './runtime-tokens';
 export * from './service-definition';
 export * from './infrastructure';
 export * from './runtime.module';

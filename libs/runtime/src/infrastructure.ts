@@ -24,6 +24,7 @@ import {
 import { loadPersonalDataKeys, type PersonalDataKeys } from './personal-data-keys';
 import { referenceReplicaMigrations } from './reference/reference.migrations';
 import { ReferenceReplica } from './reference/reference.replica';
+import { ProcessorHost } from './processor-host';
 import type { ServiceDefinition } from './service-definition';
 
 /** What one service gets from the kernel in this process. */
@@ -56,9 +57,14 @@ export class Infrastructure {
     readonly transport: Transport,
     readonly redis: Redis | undefined,
     readonly personalDataKeys: PersonalDataKeys,
+    /** Every consumer of this process, the replicas' and the services' own. */
+    readonly processors: ProcessorHost,
+    /** How long a consumer group may make no progress before readiness says so. */
+    readonly stallGraceMs: number,
     private readonly owned: { close(): Promise<void> }[],
   ) {
     this.rateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+    for (const replica of replicas.values()) processors.add(replica);
   }
 
   static async open(
@@ -103,7 +109,6 @@ export class Infrastructure {
             service: definition.name,
             pool: db.pool,
             schema: definition.name,
-            transport,
           }),
         );
       }
@@ -116,7 +121,20 @@ export class Infrastructure {
       }
       owned.push(transport);
       const keys = await loadPersonalDataKeys(config);
-      return new Infrastructure(runtimes, replicas, transport, redis, keys, owned);
+      const processors = new ProcessorHost(transport, log);
+      // A Kafka group without a working member for its session timeout has lost its
+      // partitions anyway; without Kafka, ten seconds.
+      const grace = config.kafka.brokers ? Math.max(10_000, config.kafka.sessionTimeoutMs) : 10_000;
+      return new Infrastructure(
+        runtimes,
+        replicas,
+        transport,
+        redis,
+        keys,
+        processors,
+        grace,
+        owned,
+      );
     } catch (error) {
       await closeAll(owned);
       throw error;
@@ -129,32 +147,27 @@ export class Infrastructure {
   }
 
   /**
-   * Replicas subscribe once the application is up, like relays start: a message can then
-   * only meet a process that is ready. All or none: one that cannot subscribe stops the rest.
+   * Processors start once the application is up, like relays: a message can then only
+   * meet a process that is ready.
    */
-  async startReplicas(): Promise<void> {
-    const replicas = [...this.replicas.values()];
-    try {
-      await Promise.all(replicas.map((replica) => replica.start()));
-    } catch (error) {
-      await Promise.allSettled(replicas.map((replica) => replica.stop()));
-      throw error;
-    }
+  async startProcessors(): Promise<void> {
+    await this.processors.start();
   }
 
   /**
-   * Stops the replicas' subscriptions (each finishes the message in hand) and the relays
-   * (each finishes its batch) before the transport and the pools they use.
+   * Stops the processors (each finishes or gives up the batch in hand, committing nothing
+   * half-done) and the relays (each finishes its batch) before the transport and the pools
+   * they use.
    */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.replicas.values()].map((r) => r.stop()));
+    await this.processors.stop();
     await Promise.all([...this.runtimes.values()].map((r) => r.relay.stop()));
     await closeAll([...this.owned].reverse());
   }
 }
 
 /** Connections of the in-process transport's pool (see openTransport). */
-const TRANSPORT_POOL_SIZE = 32;
+const TRANSPORT_POOL_SIZE = 10;
 
 const closeAll = async (owned: readonly { close(): Promise<void> }[]): Promise<void> => {
   for (const resource of owned) await resource.close().catch(() => undefined);
@@ -184,11 +197,8 @@ const openTransport = async (
     url,
     schema: TRANSPORT_SCHEMA,
     migrations: inProcessTransportMigrations(),
-    // Every consumer group holds one connection for as long as it runs (its lease is a
-    // session advisory lock), and publishing needs one more: with eleven groups in the
-    // embedded default (five replicas, two case directories, supervision, intake's
-    // reopened cases, audit) a pool of ten left the relays waiting for a connection
-    // forever. Groups + headroom for publishing and metrics.
+    // One connection holds every group's lease, one reads the log's tail for all of them;
+    // the rest publish (relays, dead letters), save positions and answer metrics.
     poolSize: TRANSPORT_POOL_SIZE,
   });
   owned.push(db);

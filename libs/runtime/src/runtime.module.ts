@@ -7,26 +7,18 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { Gauge, type Registry } from 'prom-client';
-import type { ServiceName } from '@casegrid/contracts';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { isEventHandler } from '@casegrid/messaging';
 import { AuthModule } from '@casegrid/auth';
 import { METRICS_REGISTRY, RATE_LIMITER, ReadinessRegistry } from '@casegrid/platform';
 import { Infrastructure } from './infrastructure';
 import { PERSONAL_DATA_KEYS } from './personal-data-keys';
 import { referenceReader } from './reference/reference.reader';
+import { INFRASTRUCTURE, serviceRuntime, TRANSPORT } from './runtime-tokens';
 import type { ServiceDefinition } from './service-definition';
 
-export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
-export const TRANSPORT = Symbol('TRANSPORT');
 const AFTER_SHUTDOWN = Symbol('AFTER_SHUTDOWN');
-
-const runtimeTokens = new Map<ServiceName, symbol>();
-/** Injection token of a service's `ServiceRuntime` (store, relay, database). */
-export const serviceRuntime = (service: ServiceName): symbol => {
-  let token = runtimeTokens.get(service);
-  if (!token) runtimeTokens.set(service, (token = Symbol(`SERVICE_RUNTIME:${service}`)));
-  return token;
-};
 
 @Injectable()
 class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,10 +27,17 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
     @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
     @Inject(AFTER_SHUTDOWN) private readonly afterShutdown: () => Promise<void>,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
   ) {}
 
   onModuleInit(): void {
     const { infra } = this;
+    // Every event handler a service module provides runs on the processors, beside the
+    // replicas: a new consumer is a provider, not plumbing.
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (isEventHandler(instance)) infra.processors.add(instance);
+    }
     for (const runtime of infra.runtimes.values()) {
       this.readiness.register(`database:${runtime.service}`, async () => {
         await runtime.db.pool.query('select 1');
@@ -59,6 +58,65 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
       },
     });
     this.registerConsumerMetrics();
+    this.registerProcessors();
+  }
+
+  /**
+   * Per group: a readiness check (red while it cannot subscribe, or has made no progress
+   * for longer than the grace because something it needs is away) and its metrics.
+   */
+  private registerProcessors(): void {
+    const { processors } = this.infra;
+    const graceMs = this.infra.stallGraceMs;
+    this.readiness.register('consumers', () => {
+      const now = Date.now();
+      const stuck = processors
+        .statuses()
+        .filter(
+          (s) =>
+            s.state === 'subscribing' ||
+            (s.failingSince !== undefined && now - s.failingSince.getTime() > graceMs),
+        );
+      if (stuck.length > 0) {
+        throw new Error(stuck.map((s) => `${s.group}: ${s.lastError ?? s.state}`).join('; '));
+      }
+      return Promise.resolve();
+    });
+    const events = new Counter({
+      name: 'casegrid_processor_events_total',
+      help: 'Events a consumer group took from the transport: applied, skipped (applied before) or passed over (not its type).',
+      labelNames: ['group', 'outcome'],
+      registers: [this.metrics],
+    });
+    const batches = new Histogram({
+      name: 'casegrid_processor_batch_seconds',
+      help: 'Time of one batch transaction of a consumer group.',
+      labelNames: ['group'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.metrics],
+    });
+    const parked = new Counter({
+      name: 'casegrid_processor_parked_total',
+      help: 'Messages a consumer group parked in its dead-letter topic.',
+      labelNames: ['group'],
+      registers: [this.metrics],
+    });
+    const errors = new Counter({
+      name: 'casegrid_processor_errors_total',
+      help: 'Failed attempts of a consumer group, by class (transient: retried; unknown, poison: toward the DLQ).',
+      labelNames: ['group', 'class'],
+      registers: [this.metrics],
+    });
+    processors.observe({
+      batch: (group, result, seconds) => {
+        events.inc({ group, outcome: 'applied' }, result.applied);
+        events.inc({ group, outcome: 'skipped' }, result.skipped);
+        events.inc({ group, outcome: 'passed' }, result.passed);
+        batches.observe({ group }, seconds);
+      },
+      parked: (group) => parked.inc({ group }),
+      error: (group, _error, errorClass) => errors.inc({ group, class: errorClass }),
+    });
   }
 
   /** Consumer lag per held partition and DLQ size per group (collected at each scrape). */
@@ -94,7 +152,7 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
 
   async onApplicationBootstrap(): Promise<void> {
     this.infra.startRelays();
-    await this.infra.startReplicas();
+    await this.infra.startProcessors();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -107,9 +165,9 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
  * Wires an opened `Infrastructure` into Nest: the runtime of each service under its token,
  * its reference-data copy under `referenceReader(service)`, the transport, the rate limiter
  * (`RATE_LIMITER`, for guards and the login endpoint), readiness checks and kernel metrics,
- * the start of relays and replica subscriptions once bootstrapped, and the order of
- * shutdown (HTTP first, then replicas, relays, transport and pools, then `afterShutdown` —
- * the embedded database).
+ * the event handlers of every service module (found among its providers) and the start of
+ * relays and processors once bootstrapped, and the order of shutdown (HTTP first, then
+ * processors, relays, transport and pools, then `afterShutdown` — the embedded database).
  */
 @Module({})
 export class CasegridRuntimeModule {
@@ -129,7 +187,7 @@ export class CasegridRuntimeModule {
     return {
       module: CasegridRuntimeModule,
       global: true,
-      imports: [AuthModule, ...services.map((s) => s.module)],
+      imports: [AuthModule, DiscoveryModule, ...services.map((s) => s.module)],
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },
         { provide: TRANSPORT, useValue: infra.transport },

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chainHash, type BreachResponsibility, type ChainVerdict } from '@casegrid/audit';
 import { fromBinaryMessage } from '@casegrid/contracts';
+import { batchOf } from '@casegrid/messaging';
+import { INFRASTRUCTURE, type Infrastructure } from '@casegrid/runtime';
 import { AUDIT_WRITER_ROLE, AuditEventsConsumer } from '@casegrid/service-audit';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 import { SupervisionDriver, type LedgerView } from './testing/supervision-scenarios';
@@ -304,16 +306,19 @@ describe('audit', () => {
         [caseId],
       );
       const row = rows[0]!;
+      // Delivered again by hand on a partition of its own, so that the group's position
+      // on the real one does not skip it: the inbox absorbs it.
       const message = {
         topic: 'casegrid.case-events',
         key: row.message_key,
         headers: row.headers,
         value: row.value,
-        partition: 0,
+        partition: 9,
         offset: row.position,
       };
       const consumer = casegrid.app.get(AuditEventsConsumer);
-      await consumer.handle(message);
+      const infra = casegrid.app.get<Infrastructure>(INFRASTRUCTURE);
+      await infra.processors.get(consumer.group)!.handleBatch(batchOf([message]));
       // The inbox lost: the unique CloudEvent id still refuses a second copy.
       const client = await transport.connect();
       try {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { CASE_EVENTS_TOPIC, fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
-import type { Transport } from '@casegrid/messaging';
+import { eachMessage, type Transport } from '@casegrid/messaging';
 import { TRANSPORT } from '@casegrid/runtime';
 import { testInfra, waitUntil } from '@casegrid/testing';
 import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
@@ -27,12 +27,12 @@ describe('intake events on Kafka', () => {
     const subscription = await transport.subscribe({
       group: `another-service-${Date.now()}`,
       topics: [CASE_EVENTS_TOPIC],
-      handle: async (message) => {
+      handle: eachMessage(async (message) => {
         const event = fromBinaryMessage(message.headers, message.value);
         // Supervision's clocks share the case's stream; this spec follows intake's events.
         if (event.source !== '/casegrid/intake') return;
         received.set(event.subject, [...(received.get(event.subject) ?? []), event]);
-      },
+      }),
     });
     try {
       const clerk = request

@@ -1,5 +1,5 @@
 import { CASE_EVENTS_TOPIC, fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
-import type { Transport } from '@casegrid/messaging';
+import { eachMessage, type Transport } from '@casegrid/messaging';
 import { TRANSPORT } from '@casegrid/runtime';
 import { testInfra, waitUntil } from '@casegrid/testing';
 import {
@@ -29,12 +29,12 @@ describe('mediation events on Kafka', () => {
     subscription = await casegrid.app.get<Transport>(TRANSPORT).subscribe({
       group: `supervision-stand-in-${Date.now()}`,
       topics: [CASE_EVENTS_TOPIC],
-      handle: async (message) => {
+      handle: eachMessage(async (message) => {
         const event = fromBinaryMessage(message.headers, message.value);
         // Intake's and mediation's order; supervision's clock events interleave with them.
         if (event.source === '/casegrid/supervision') return;
         received.set(event.subject, [...(received.get(event.subject) ?? []), event]);
-      },
+      }),
     });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import type request from 'supertest';
 import { CASE_EVENTS_TOPIC, fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
-import type { Transport } from '@casegrid/messaging';
+import { eachMessage, type Transport } from '@casegrid/messaging';
 import { CASEGRID_CLOCK, type CasegridClock } from '@casegrid/platform';
 import { TRANSPORT } from '@casegrid/runtime';
 import { testInfra, waitUntil } from '@casegrid/testing';
@@ -38,10 +38,10 @@ describe('a petition through the Kafka transport', () => {
     const subscription = await casegrid.app.get<Transport>(TRANSPORT).subscribe({
       group: `supervision-stand-in-${Date.now()}`,
       topics: [CASE_EVENTS_TOPIC],
-      handle: async (message) => {
+      handle: eachMessage(async (message) => {
         const event = fromBinaryMessage(message.headers, message.value);
         received.set(event.subject, [...(received.get(event.subject) ?? []), event]);
-      },
+      }),
     });
     close = () => subscription.close();
   });

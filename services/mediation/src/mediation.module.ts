@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { Transport } from '@casegrid/messaging';
-import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
-import { CaseDirectory, serviceRuntime, TRANSPORT, type ServiceRuntime } from '@casegrid/runtime';
+import { caseDirectoryProvider } from '@casegrid/runtime';
 import { MediationCommands } from './mediation/mediation-commands.service';
 import { MediationController } from './mediation/mediation.controller';
 import { MediationStore } from './mediation/mediation.store';
@@ -15,21 +13,6 @@ import { MediationStore } from './mediation/mediation.store';
  */
 @Module({
   controllers: [MediationController],
-  providers: [
-    {
-      provide: CaseDirectory,
-      inject: [serviceRuntime('mediation'), TRANSPORT, CASEGRID_CONFIG],
-      useFactory: (runtime: ServiceRuntime, transport: Transport, config: CasegridConfig) =>
-        new CaseDirectory({
-          service: runtime.service,
-          pool: runtime.db.pool,
-          schema: runtime.service,
-          transport,
-          waitMs: config.caseDirectory.waitMs,
-        }),
-    },
-    MediationStore,
-    MediationCommands,
-  ],
+  providers: [caseDirectoryProvider('mediation'), MediationStore, MediationCommands],
 })
 export class MediationModule {}

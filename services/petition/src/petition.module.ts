@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { Transport } from '@casegrid/messaging';
-import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
-import { CaseDirectory, serviceRuntime, TRANSPORT, type ServiceRuntime } from '@casegrid/runtime';
+import { caseDirectoryProvider } from '@casegrid/runtime';
 import { PetitionCommands } from './petition-commands.service';
 import { PetitionController } from './petition.controller';
 import { PetitionStore } from './petition.store';
@@ -14,21 +12,6 @@ import { PetitionStore } from './petition.store';
  */
 @Module({
   controllers: [PetitionController],
-  providers: [
-    {
-      provide: CaseDirectory,
-      inject: [serviceRuntime('petition'), TRANSPORT, CASEGRID_CONFIG],
-      useFactory: (runtime: ServiceRuntime, transport: Transport, config: CasegridConfig) =>
-        new CaseDirectory({
-          service: 'petition',
-          pool: runtime.db.pool,
-          schema: runtime.service,
-          transport,
-          waitMs: config.caseDirectory.waitMs,
-        }),
-    },
-    PetitionStore,
-    PetitionCommands,
-  ],
+  providers: [caseDirectoryProvider('petition'), PetitionStore, PetitionCommands],
 })
 export class PetitionModule {}

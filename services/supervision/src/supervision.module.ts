@@ -4,7 +4,6 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import type { Transport } from '@casegrid/messaging';
 import {
   CASEGRID_CLOCK,
   CASEGRID_CONFIG,
@@ -14,7 +13,6 @@ import {
 import {
   referenceReader,
   serviceRuntime,
-  TRANSPORT,
   type ReferenceReader,
   type ServiceRuntime,
 } from '@casegrid/runtime';
@@ -30,22 +28,17 @@ import { NoticesQueries } from './ledger/notices.queries';
 import { StatsController } from './stats/stats.controller';
 import { StatsQueries } from './stats/stats.queries';
 
-/** Starts the consumer and the scheduler once the process is up; stops them first on the way down. */
+/** Starts the scheduler once the process is up; stops it first on the way down. */
 @Injectable()
 class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
-  constructor(
-    private readonly consumer: CaseEventsConsumer,
-    private readonly scheduler: DeadlineScheduler,
-  ) {}
+  constructor(private readonly scheduler: DeadlineScheduler) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
+  onApplicationBootstrap(): void {
     this.scheduler.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.scheduler.stop();
-    await this.consumer.stop();
   }
 }
 
@@ -53,7 +46,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
  * The supervision service: clocks, warnings, breaches, escalation, supervision orders,
  * follow-ups, closure, the ledger and its statistics. Its kernel (event store in schema
  * `supervision`, outbox relay, transport) is provided by `CasegridRuntimeModule` under
- * `serviceRuntime('supervision')`.
+ * `serviceRuntime('supervision')`, which also runs its event handler.
  */
 @Module({
   controllers: [SupervisionController, StatsController],
@@ -72,13 +65,9 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     },
     {
       provide: CaseEventsConsumer,
-      inject: [LedgerStore, TRANSPORT, ClockContextSource, CASEGRID_CLOCK],
-      useFactory: (
-        ledger: LedgerStore,
-        transport: Transport,
-        context: ClockContextSource,
-        clock: CasegridClock,
-      ) => new CaseEventsConsumer(ledger.runtime.db.pool, ledger, transport, context, clock),
+      inject: [LedgerStore, ClockContextSource, CASEGRID_CLOCK],
+      useFactory: (ledger: LedgerStore, context: ClockContextSource, clock: CasegridClock) =>
+        new CaseEventsConsumer(ledger.runtime.db.pool, ledger, context, clock),
     },
     {
       provide: DeadlineScheduler,

@@ -61,14 +61,6 @@ create table ${s}.inbox (
   primary key (consumer, event_id)
 );
 
--- Checkpoints of processors that read this store by position (projections, replays).
-create table ${s}.checkpoints (
-  processor text primary key,
-  transaction_id xid8 not null,
-  position bigint not null,
-  updated_at timestamptz not null default now()
-);
-
 ${appendBatchDdl(schemaName)}
 `;
 };

@@ -6,7 +6,7 @@ import { quoteSchema } from './sql-identifier';
 
 export type MigrationClass = new () => MigrationInterface;
 
-/** The kernel's tables (event store, outbox, inbox, checkpoints) in a service's schema. */
+/** The kernel's tables (event store, outbox, inbox, processor positions) in a service's schema. */
 export const kernelMigrations = (schema: string): MigrationClass[] => {
   class KernelEventStore1763800000000 implements MigrationInterface {
     readonly name = 'KernelEventStore1763800000000';
@@ -16,7 +16,7 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
     async down(runner: QueryRunner): Promise<void> {
       const s = quoteSchema(schema);
       await runner.query(
-        `drop function ${s}.append_batch; drop table ${s}.checkpoints, ${s}.inbox, ${s}.outbox, ${s}.events, ${s}.streams`,
+        `drop function ${s}.append_batch; drop table ${s}.inbox, ${s}.outbox, ${s}.events, ${s}.streams`,
       );
     }
   }
@@ -30,7 +30,38 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`drop table ${quoteSchema(schema)}.idempotency_keys`);
     }
   }
-  return [KernelEventStore1763800000000, KernelIdempotencyKeys1763800000002];
+  /**
+   * The event processor's positions: per consumer group, topic and partition, the offset of
+   * the last message whose effects committed, written in the same transaction as those
+   * effects (processor/batch-transaction.ts). Replaces the first round's `checkpoints`,
+   * which nothing wrote. The inbox gets the index its pruning reads.
+   */
+  class KernelProcessorPositions1765000000003 implements MigrationInterface {
+    readonly name = 'KernelProcessorPositions1765000000003';
+    async up(runner: QueryRunner): Promise<void> {
+      const s = quoteSchema(schema);
+      await runner.query(`
+        drop table if exists ${s}.checkpoints;
+        create table ${s}.checkpoints (
+          processor text not null,
+          topic text not null,
+          partition int not null,
+          position bigint not null,
+          updated_at timestamptz not null default now(),
+          primary key (processor, topic, partition)
+        );
+        create index inbox_pruning on ${s}.inbox (consumer, processed_at);`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      const s = quoteSchema(schema);
+      await runner.query(`drop index ${s}.inbox_pruning; drop table ${s}.checkpoints`);
+    }
+  }
+  return [
+    KernelEventStore1763800000000,
+    KernelIdempotencyKeys1763800000002,
+    KernelProcessorPositions1765000000003,
+  ];
 };
 
 export interface ServiceDatabase {

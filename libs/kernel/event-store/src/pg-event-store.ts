@@ -105,16 +105,31 @@ export class PgEventStore {
    * back and retries the whole unit of work.
    */
   async appendInTransaction(client: Queryable, request: AppendRequest): Promise<AppendResult> {
-    validateRequest(request);
-    const outcome = (await appendBatch(client, this.schema, [withTraceContext(request)]))[0]!;
-    switch (outcome.kind) {
-      case 'done':
-        return outcome.result;
-      case 'conflict':
-        throw outcome.error;
-      case 'out_of_order':
-        throw new ConcurrencyError(request.streamId, request.expectedVersion, -1);
-    }
+    return (await this.appendManyInTransaction(client, [request]))[0]!;
+  }
+
+  /**
+   * Appends to several streams (each at most once) inside the caller's open transaction,
+   * in one statement. The first conflict or out-of-order throws, and the caller rolls back
+   * the whole unit of work.
+   */
+  async appendManyInTransaction(
+    client: Queryable,
+    requests: readonly AppendRequest[],
+  ): Promise<AppendResult[]> {
+    if (requests.length === 0) return [];
+    requests.forEach(validateRequest);
+    const outcomes = await appendBatch(client, this.schema, requests.map(withTraceContext));
+    return outcomes.map((outcome, i) => {
+      switch (outcome.kind) {
+        case 'done':
+          return outcome.result;
+        case 'conflict':
+          throw outcome.error;
+        case 'out_of_order':
+          throw new ConcurrencyError(requests[i]!.streamId, requests[i]!.expectedVersion, -1);
+      }
+    });
   }
 
   async readStream(

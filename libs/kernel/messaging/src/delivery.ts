@@ -1,6 +1,7 @@
 import { deadLetterTopic, MalformedMessageError, type TransportMessage } from '@casegrid/contracts';
 import { isCasegridError } from '@casegrid/kernel';
-import type { DeliveredMessage, MessageHandler } from './transport';
+import { isConnectionLoss } from '@casegrid/event-store';
+import type { DeliveredMessage } from './transport';
 
 export interface RetryPolicy {
   /** Attempts for an error that may be a bug or bad data, before the DLQ. */
@@ -25,27 +26,22 @@ const TRANSIENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
 
 /**
  * Poison never succeeds (unreadable message, or a domain rejection that is not
- * retryable): straight to the DLQ. Transient is the infrastructure failing: retried for as
- * long as it takes, holding the partition, because parking it would break the order of
- * everything behind it. Anything else gets `maxAttempts`.
+ * retryable): straight to the DLQ. Transient is the infrastructure failing, or another
+ * writer of the same stream getting there first (deciding again on fresh state is all a
+ * conflict asks): retried for as long as it takes, holding the partition, because parking
+ * it would break the order of everything behind it. Anything else gets `maxAttempts`.
  */
 export const classifyError = (error: unknown): ErrorClass => {
   if (error instanceof MalformedMessageError) return 'poison';
   if (isCasegridError(error)) {
-    if (error.code === 'unavailable') return 'transient';
+    if (error.code === 'unavailable' || error.code === 'concurrency_conflict') return 'transient';
     return error.retryable ? 'unknown' : 'poison';
   }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_ERRNO.has(code))) {
     return 'transient';
   }
-  if (
-    error instanceof Error &&
-    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
-  ) {
-    return 'transient';
-  }
-  return 'unknown';
+  return isConnectionLoss(error) ? 'transient' : 'unknown';
 };
 
 export const backoffMs = (policy: RetryPolicy, attempt: number): number =>
@@ -78,43 +74,3 @@ export const deadLetterMessage = (
     dlq_error_message: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
   },
 });
-
-export interface DeliveryHooks {
-  /** Publishes the DLQ record durably; the caller commits the position afterwards. */
-  readonly deadLetter: (record: TransportMessage) => Promise<void>;
-  /** Resolves after `ms`, early (and then `running()` is false) when the subscriber stops. */
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly running: () => boolean;
-  readonly onError?: (error: unknown, attempt: number, errorClass: ErrorClass) => void;
-}
-
-export type DeliveryOutcome = 'handled' | 'dead-lettered' | 'stopped';
-
-/**
- * The one retry/DLQ policy, shared by every transport: `handle` until it succeeds, park the
- * message when it cannot, or give up quietly when the subscriber stops (the position is
- * then not moved, so the message comes again).
- */
-export const deliver = async (
-  group: string,
-  message: DeliveredMessage,
-  handle: MessageHandler,
-  hooks: DeliveryHooks,
-  policy: RetryPolicy = DEFAULT_RETRY,
-): Promise<DeliveryOutcome> => {
-  for (let attempt = 1; ; attempt += 1) {
-    if (!hooks.running()) return 'stopped';
-    try {
-      await handle(message);
-      return 'handled';
-    } catch (error) {
-      const errorClass = classifyError(error);
-      hooks.onError?.(error, attempt, errorClass);
-      if (errorClass === 'poison' || (errorClass === 'unknown' && attempt >= policy.maxAttempts)) {
-        await hooks.deadLetter(deadLetterMessage(group, message, error, attempt, new Date()));
-        return 'dead-lettered';
-      }
-      await hooks.sleep(backoffMs(policy, Math.min(attempt, 20)));
-    }
-  }
-};

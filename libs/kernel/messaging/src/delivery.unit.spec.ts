@@ -1,6 +1,6 @@
 import { MalformedMessageError } from '@casegrid/contracts';
 import { ConcurrencyError, IllegalStateError, UnavailableError } from '@casegrid/kernel';
-import { backoffMs, classifyError, deliver, DEFAULT_RETRY, type DeliveryHooks } from './delivery';
+import { backoffMs, classifyError, deadLetterMessage, DEFAULT_RETRY } from './delivery';
 import type { DeliveredMessage } from './transport';
 
 const message: DeliveredMessage = {
@@ -12,23 +12,12 @@ const message: DeliveredMessage = {
   value: '{}',
 };
 
-const hooks = (overrides: Partial<DeliveryHooks> = {}) => {
-  const parked: unknown[] = [];
-  const slept: number[] = [];
-  const h: DeliveryHooks = {
-    deadLetter: async (record) => void parked.push(record),
-    sleep: async (ms) => void slept.push(ms),
-    running: () => true,
-    ...overrides,
-  };
-  return { h, parked, slept };
-};
-
 describe('classifyError', () => {
   it.each([
     ['an unreadable message', new MalformedMessageError('bad'), 'poison'],
     ['a domain rejection', new IllegalStateError('closed'), 'poison'],
-    ['a concurrency conflict', new ConcurrencyError('s', 1, 2), 'unknown'],
+    ['a concurrency conflict', new ConcurrencyError('s', 1, 2), 'transient'],
+    ['a connection cut mid-query', new Error('Connection terminated unexpectedly'), 'transient'],
     ['reference data not there yet', new UnavailableError('replicating'), 'transient'],
     ['a refused connection', Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'transient'],
     ['PostgreSQL shutting down', Object.assign(new Error('x'), { code: '57P01' }), 'transient'],
@@ -40,74 +29,33 @@ describe('classifyError', () => {
   });
 });
 
-describe('deliver', () => {
-  it('parks poison at once with where it came from and why', async () => {
-    const { h, parked, slept } = hooks();
-    const outcome = await deliver(
-      'audit',
-      message,
-      () => Promise.reject(new MalformedMessageError('no ce_id')),
-      h,
-    );
-    expect(outcome).toBe('dead-lettered');
-    expect(slept).toEqual([]);
-    expect(parked).toEqual([
-      expect.objectContaining({
+describe('deadLetterMessage', () => {
+  it('says where the message came from, why and after how many attempts', () => {
+    const error = Object.assign(new MalformedMessageError('no ce_id'));
+    expect(deadLetterMessage('audit', message, error, 1, new Date('2026-12-02T01:00:00Z'))).toEqual(
+      {
         topic: 'casegrid.case-events.dlq.audit',
         key: 'case-1',
         value: '{}',
-        headers: expect.objectContaining({
+        headers: {
           ce_id: 'e-1',
+          dlq_original_topic: 'casegrid.case-events',
           dlq_original_partition: '2',
           dlq_original_offset: '41',
-          dlq_error_code: 'malformed_message',
+          dlq_consumer_group: 'audit',
           dlq_attempts: '1',
-        }),
-      }),
-    ]);
-  });
-
-  it('retries an unknown failure with growing backoff, then parks it', async () => {
-    const { h, parked, slept } = hooks();
-    let calls = 0;
-    const outcome = await deliver(
-      'g',
-      message,
-      () => Promise.reject(new Error(`boom ${++calls}`)),
-      h,
+          dlq_failed_at: '2026-12-02T01:00:00.000Z',
+          dlq_error_code: 'malformed_message',
+          dlq_error_message: 'no ce_id',
+        },
+      },
     );
-    expect(outcome).toBe('dead-lettered');
-    expect(calls).toBe(DEFAULT_RETRY.maxAttempts);
-    expect(slept).toEqual([100, 200, 400, 800]);
-    expect(parked).toHaveLength(1);
   });
+});
 
-  it('keeps retrying an infrastructure failure past maxAttempts until it succeeds', async () => {
-    const { h, parked } = hooks();
-    let calls = 0;
-    const handle = async () => {
-      calls += 1;
-      if (calls < 12) throw Object.assign(new Error('down'), { code: 'ECONNREFUSED' });
-    };
-    expect(await deliver('g', message, handle, h)).toBe('handled');
-    expect(calls).toBe(12);
-    expect(parked).toEqual([]);
-  });
-
-  it('gives up without parking when the subscriber stops', async () => {
-    let running = true;
-    const { h, parked } = hooks({
-      running: () => running,
-      sleep: async () => void (running = false),
-    });
-    const outcome = await deliver(
-      'g',
-      message,
-      () => Promise.reject(Object.assign(new Error('down'), { code: 'ECONNRESET' })),
-      h,
-    );
-    expect(outcome).toBe('stopped');
-    expect(parked).toEqual([]);
+describe('backoffMs', () => {
+  it('doubles from the initial backoff', () => {
+    expect([1, 2, 3, 4].map((n) => backoffMs(DEFAULT_RETRY, n))).toEqual([100, 200, 400, 800]);
   });
 
   it('caps the backoff', () => {

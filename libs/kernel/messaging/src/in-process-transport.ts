@@ -1,170 +1,134 @@
-import type { Pool, PoolClient } from 'pg';
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-import type { TransportMessage } from '@casegrid/contracts';
-import {
-  horizonSql,
-  quoteSchema,
-  readAfter,
-  START,
-  type ReadCheckpoint,
-} from '@casegrid/event-store';
-import { tracedHandler } from './consumer-span';
-import { deliver, DEFAULT_RETRY, type RetryPolicy } from './delivery';
-import { deadLetterTopic } from '@casegrid/contracts';
+import type { Pool } from 'pg';
+import { deadLetterTopic, type TransportMessage } from '@casegrid/contracts';
+import { quoteSchema } from '@casegrid/event-store';
+import { LeaseSession } from './in-process/lease-session';
+import { LogTail } from './in-process/log-tail';
+import { TRANSPORT_SCHEMA } from './in-process/log.migrations';
 import type {
   DeadLetterCount,
-  DeliveredMessage,
   PartitionLag,
   Subscription,
   SubscriptionSpec,
   Transport,
 } from './transport';
-import { releaseLease, tryLease } from './advisory-lease';
-import { sleep } from './sleep';
 import { Wakeup } from './wakeup';
 
-export const TRANSPORT_SCHEMA = 'transport';
-
-/**
- * The embedded default's broker: a durable log table in PostgreSQL with one partition per
- * topic, read in the event store's horizon order (so a late commit is never skipped), and
- * a committed position per consumer group. It gives what the Kafka transport gives:
- * all-or-nothing publish, at-least-once in-order delivery that survives restarts, the
- * same retry/DLQ policy, and one active consumer per group (a session advisory lock,
- * like a partition assignment).
- */
-export const inProcessTransportMigrations = (
-  schema: string = TRANSPORT_SCHEMA,
-): (new () => MigrationInterface)[] => {
-  const T = quoteSchema(schema);
-  class InProcessTransport1763800000001 implements MigrationInterface {
-    readonly name = 'InProcessTransport1763800000001';
-    async up(runner: QueryRunner): Promise<void> {
-      await runner.query(`
-        create table ${T}.log (
-          position bigint generated always as identity primary key,
-          transaction_id xid8 not null default pg_current_xact_id(),
-          topic text not null,
-          message_key text not null,
-          headers jsonb not null,
-          value text not null,
-          published_at timestamptz not null default now()
-        );
-        create index log_read_order on ${T}.log (topic, transaction_id, position);
-        create table ${T}.consumer_offsets (
-          group_id text not null,
-          topic text not null,
-          transaction_id xid8 not null,
-          position bigint not null,
-          updated_at timestamptz not null default now(),
-          primary key (group_id, topic)
-        );`);
-    }
-    async down(runner: QueryRunner): Promise<void> {
-      await runner.query(`drop table ${T}.consumer_offsets, ${T}.log`);
-    }
-  }
-  return [InProcessTransport1763800000001];
-};
+export { inProcessTransportMigrations, TRANSPORT_SCHEMA } from './in-process/log.migrations';
 
 export interface InProcessTransportOptions {
   /** A pool on the database that holds the transport's schema (migrated). */
   readonly pool: Pool;
   /** Defaults to `transport`. */
   readonly schema?: string;
-  readonly retry?: RetryPolicy;
+  /** How often the log is read for what other processes published (local publishes wake it). */
   readonly pollIntervalMs?: number;
-  readonly batchSize?: number;
+  /** How often a group that another process holds tries to take it over. */
+  readonly leaseRetryMs?: number;
+  /**
+   * How often a group's position is saved at most (and always on a stop). The processor's
+   * own position, committed with its effects, is what makes a redelivery harmless; this
+   * one only decides where a restarted group starts reading.
+   */
+  readonly commitIntervalMs?: number;
   readonly onError?: (error: unknown, context: string) => void;
 }
 
-interface LogRow extends Record<string, unknown> {
-  position: string;
-  transaction_id: string;
-  message_key: string;
-  headers: Record<string, string>;
-  value: string;
-}
-
 const statements = (T: string) => ({
-  publish: `insert into ${T}.log (topic, message_key, headers, value)
-  select m.topic, m.message_key, m.headers, m.value
-  from unnest($1::text[], $2::text[], $3::jsonb[], $4::text[]) with ordinality
-    as m(topic, message_key, headers, value, n)
-  order by m.n`,
-  read: horizonSql({
-    from: `l.position, l.transaction_id::text, l.message_key, l.headers, l.value from ${T}.log l`,
-    transactionColumn: 'l.transaction_id',
-    positionColumn: 'l.position',
-    where: 'and l.topic = $4',
-  }),
-  offset: `select transaction_id::text, position from ${T}.consumer_offsets
-  where group_id = $1 and topic = $2`,
+  publish: `select ${T}.publish($1::text[], $2::text[], $3::jsonb[], $4::text[])`,
+  after: `select position, message_key, headers, value from ${T}.log
+    where topic = $1 and position > $2::bigint order by position limit $3`,
+  head: `select max(position) as head from ${T}.log where topic = $1`,
+  offset: `select position from ${T}.consumer_offsets where group_id = $1 and topic = $2`,
+  commit: `insert into ${T}.consumer_offsets (group_id, topic, position) values ($1, $2, $3)
+    on conflict (group_id, topic) do update set position = excluded.position, updated_at = now()`,
   check: `select 1 from ${T}.log limit 1`,
-  lag: `select count(*)::int as lag from ${T}.log l
-  left join ${T}.consumer_offsets o on o.group_id = $1 and o.topic = l.topic
-  where l.topic = $2 and (o.group_id is null or l.transaction_id > o.transaction_id
-    or (l.transaction_id = o.transaction_id and l.position > o.position))`,
+  lag: `select count(*)::int as lag from ${T}.log where topic = $1 and position > $2::bigint`,
   size: `select count(*)::int as n from ${T}.log where topic = $1`,
-  commit: `insert into ${T}.consumer_offsets (group_id, topic, transaction_id, position)
-  values ($1, $2, $3::xid8, $4) on conflict (group_id, topic) do update
-  set transaction_id = excluded.transaction_id, position = excluded.position, updated_at = now()`,
 });
 
+interface Group {
+  readonly spec: SubscriptionSpec;
+  readonly lease: string;
+  readonly wakeup: Wakeup;
+  readonly stop: AbortController;
+  /** Per topic: delivered and done up to here, and saved up to `saved`. */
+  readonly positions: Map<string, { done: bigint; saved: bigint }>;
+  savedAt: number;
+  loop?: Promise<void>;
+}
+
+/**
+ * The embedded default's broker: a durable log table in PostgreSQL with one partition per
+ * topic, positions in commit order, and a saved position per consumer group. It gives what
+ * the Kafka transport gives: all-or-nothing publish, at-least-once in-order delivery in
+ * batches that survives restarts, and one active member per group (a session advisory
+ * lock, like a partition assignment), so several processes on one database share it.
+ */
 export class InProcessTransport implements Transport {
   readonly kind = 'in-process' as const;
-  private readonly wakeups = new Set<Wakeup>();
-  private readonly subscriptions = new Set<Subscription>();
-  /** The groups subscribed here, with their topics (one partition each: 0). */
-  private readonly groups = new Map<string, readonly string[]>();
-
   private readonly sql: ReturnType<typeof statements>;
+  private readonly groups = new Set<Group>();
+  private readonly tails = new Map<string, Promise<LogTail>>();
+  private readonly tailWakeup = new Wakeup();
+  private readonly leases: LeaseSession;
+  private tailLoop: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly options: InProcessTransportOptions) {
     this.sql = statements(quoteSchema(options.schema ?? TRANSPORT_SCHEMA));
+    this.leases = new LeaseSession(options.pool, (error) =>
+      options.onError?.(
+        error,
+        'the in-process log lost its lease session; taking the groups again',
+      ),
+    );
   }
 
   async publish(messages: readonly TransportMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    // One statement: the batch is in the log entirely or not at all.
+    // One statement: the batch is in the log entirely or not at all, in commit order.
     await this.options.pool.query(this.sql.publish, [
       messages.map((m) => m.topic),
       messages.map((m) => m.key),
       messages.map((m) => JSON.stringify(m.headers)),
       messages.map((m) => m.value),
     ]);
-    for (const wakeup of this.wakeups) wakeup.wake();
+    this.tailWakeup.wake();
   }
 
   async subscribe(spec: SubscriptionSpec): Promise<Subscription> {
-    const wakeup = new Wakeup();
-    this.wakeups.add(wakeup);
-    const stop = new AbortController();
-    const loop = this.consume(spec, wakeup, stop.signal);
-    this.groups.set(spec.group, spec.topics);
-    const subscription: Subscription = {
+    for (const topic of spec.topics) await this.tail(topic);
+    const group: Group = {
+      spec,
+      lease: `casegrid:group:${spec.group}`,
+      wakeup: new Wakeup(),
+      stop: new AbortController(),
+      positions: new Map(),
+      savedAt: 0,
+    };
+    this.groups.add(group);
+    group.loop = this.consume(group);
+    this.tailLoop ??= this.followTails();
+    return {
       close: async () => {
-        stop.abort();
-        wakeup.wake();
-        await loop;
-        this.wakeups.delete(wakeup);
-        this.subscriptions.delete(subscription);
-        this.groups.delete(spec.group);
+        group.stop.abort();
+        group.wakeup.wake();
+        await group.loop;
+        this.groups.delete(group);
       },
     };
-    this.subscriptions.add(subscription);
-    return subscription;
   }
 
   async lag(): Promise<PartitionLag[]> {
     const out: PartitionLag[] = [];
-    for (const [group, topics] of this.groups) {
-      for (const topic of topics) {
+    for (const { spec, positions } of this.groups) {
+      for (const topic of spec.topics) {
+        const after = positions.get(topic)?.done ?? (await this.savedPosition(spec.group, topic));
         const { rows } = await this.options.pool.query<{ lag: number }>(this.sql.lag, [
-          group,
           topic,
+          after.toString(),
         ]);
-        out.push({ group, topic, partition: 0, lag: rows[0]?.lag ?? 0 });
+        out.push({ group: spec.group, topic, partition: 0, lag: rows[0]?.lag ?? 0 });
       }
     }
     return out;
@@ -172,11 +136,11 @@ export class InProcessTransport implements Transport {
 
   async deadLetters(): Promise<DeadLetterCount[]> {
     const out: DeadLetterCount[] = [];
-    for (const group of this.groups.keys()) {
+    for (const { spec } of this.groups) {
       const { rows } = await this.options.pool.query<{ n: number }>(this.sql.size, [
-        deadLetterTopic(group),
+        deadLetterTopic(spec.group),
       ]);
-      out.push({ group, messages: rows[0]?.n ?? 0 });
+      out.push({ group: spec.group, messages: rows[0]?.n ?? 0 });
     }
     return out;
   }
@@ -186,75 +150,116 @@ export class InProcessTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.closed = true;
+    await Promise.all(
+      [...this.groups].map(async (group) => {
+        group.stop.abort();
+        group.wakeup.wake();
+        await group.loop;
+      }),
+    );
+    this.tailWakeup.wake();
+    await this.tailLoop;
+    await this.leases.close();
   }
 
-  private async consume(spec: SubscriptionSpec, wakeup: Wakeup, stop: AbortSignal): Promise<void> {
-    const lease = `casegrid:group:${spec.group}`;
-    const poll = this.options.pollIntervalMs ?? 250;
-    let owner: PoolClient | undefined;
-    while (!stop.aborted) {
+  private tail(topic: string): Promise<LogTail> {
+    let tail = this.tails.get(topic);
+    if (!tail) {
+      const created = new LogTail(this.options.pool, this.sql, topic);
+      tail = created.open().then(() => created);
+      tail.catch(() => this.tails.delete(topic));
+      this.tails.set(topic, tail);
+    }
+    return tail;
+  }
+
+  /** One reader of the log for every group here: reads what is new, then wakes them. */
+  private async followTails(): Promise<void> {
+    while (!this.closed) {
+      let grew = false;
       try {
-        owner ??= await tryLease(this.options.pool, lease);
-        const busy = owner ? await this.drain(owner, spec, stop) : false;
-        if (!busy) await wakeup.wait(owner ? poll : poll * 4);
+        for (const tail of this.tails.values()) grew = (await (await tail).refresh()) || grew;
+      } catch (error) {
+        this.options.onError?.(error, 'reading the in-process log');
+      }
+      if (grew) for (const group of this.groups) group.wakeup.wake();
+      await this.tailWakeup.wait(this.options.pollIntervalMs ?? 250);
+    }
+  }
+
+  private async consume(group: Group): Promise<void> {
+    const { spec, stop } = group;
+    while (!stop.signal.aborted) {
+      try {
+        if (!this.leases.holds(group.lease)) {
+          group.positions.clear();
+          if (!(await this.leases.tryAcquire(group.lease))) {
+            await group.wakeup.wait(this.options.leaseRetryMs ?? 1_000);
+            continue;
+          }
+        }
+        let progressed = false;
+        for (const topic of spec.topics) {
+          if (stop.signal.aborted) break;
+          progressed = (await this.deliverNext(group, topic)) || progressed;
+        }
+        await this.save(group, false);
+        if (!progressed) await group.wakeup.wait(this.options.pollIntervalMs ?? 250);
       } catch (error) {
         this.options.onError?.(error, spec.group);
-        if (owner) await releaseLease(owner, lease);
-        owner = undefined;
-        await wakeup.wait(poll * 4);
+        await group.wakeup.wait((this.options.pollIntervalMs ?? 250) * 4);
       }
     }
-    if (owner) await releaseLease(owner, lease);
+    await this.save(group, true).catch((error: unknown) =>
+      this.options.onError?.(error, spec.group),
+    );
+    await this.leases.release(group.lease);
   }
 
-  /** Delivers one batch per topic; true when there may be more right away. */
-  private async drain(
-    owner: PoolClient,
-    spec: SubscriptionSpec,
-    stop: AbortSignal,
-  ): Promise<boolean> {
-    const limit = this.options.batchSize ?? 200;
-    let more = false;
-    for (const topic of spec.topics) {
-      const saved = (
-        await owner.query<{ transaction_id: string; position: string }>(this.sql.offset, [
-          spec.group,
-          topic,
-        ])
-      ).rows[0];
-      const after: ReadCheckpoint = saved
-        ? { transactionId: saved.transaction_id, position: Number(saved.position) }
-        : START;
-      const rows = await readAfter<LogRow>(owner, this.sql.read, after, limit, [topic]);
-      for (const row of rows) {
-        const message: DeliveredMessage = {
-          topic,
-          partition: 0,
-          offset: row.position,
-          key: row.message_key,
-          headers: row.headers,
-          value: row.value,
-        };
-        const outcome = await deliver(
-          spec.group,
-          message,
-          tracedHandler(spec.group, spec.handle),
-          {
-            deadLetter: (record) => this.publish([record]),
-            sleep: (ms) => sleep(ms, stop),
-            running: () => !stop.aborted,
-            onError: (error) =>
-              this.options.onError?.(error, `${spec.group} ${topic}@${row.position}`),
-          },
-          this.options.retry ?? DEFAULT_RETRY,
-        );
-        if (outcome === 'stopped') return false;
-        // Position moves only after the handler committed (at-least-once, like Kafka).
-        await owner.query(this.sql.commit, [spec.group, topic, row.transaction_id, row.position]);
-      }
-      more ||= rows.length === limit;
+  /** Hands the group its next batch of `topic`; true when it got one and finished it. */
+  private async deliverNext(group: Group, topic: string): Promise<boolean> {
+    let position = group.positions.get(topic);
+    if (!position) {
+      const saved = await this.savedPosition(group.spec.group, topic);
+      position = { done: saved, saved };
+      group.positions.set(topic, position);
     }
-    return more;
+    const tail = await this.tail(topic);
+    const messages = await tail.read(position.done, group.spec.maxBatchSize ?? 500);
+    if (messages.length === 0) return false;
+    const handled = await group.spec.handle({
+      topic,
+      partition: 0,
+      messages,
+      heartbeat: () => Promise.resolve(),
+      isActive: () => !group.stop.signal.aborted && this.leases.holds(group.lease),
+    });
+    if (handled > 0) position.done = BigInt(messages[handled - 1]!.offset);
+    return handled === messages.length;
+  }
+
+  private async savedPosition(group: string, topic: string): Promise<bigint> {
+    const { rows } = await this.options.pool.query<{ position: string }>(this.sql.offset, [
+      group,
+      topic,
+    ]);
+    return rows[0] ? BigInt(rows[0].position) : 0n;
+  }
+
+  /** Saves positions that moved, at most every commit interval unless `now`. */
+  private async save(group: Group, now: boolean): Promise<void> {
+    if (!now && Date.now() - group.savedAt < (this.options.commitIntervalMs ?? 1_000)) return;
+    if (!this.leases.holds(group.lease)) return;
+    for (const [topic, position] of group.positions) {
+      if (position.done === position.saved) continue;
+      await this.options.pool.query(this.sql.commit, [
+        group.spec.group,
+        topic,
+        position.done.toString(),
+      ]);
+      position.saved = position.done;
+    }
+    group.savedAt = Date.now();
   }
 }

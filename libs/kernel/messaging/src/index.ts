@@ -1,8 +1,10 @@
 export * from './transport';
 export * from './delivery';
 export * from './to-cloud-event';
-export * from './inbox';
 export * from './outbox-relay';
 export * from './kafka-transport';
 export * from './in-process-transport';
+export * from './processor/event-handler';
+export * from './processor/event-processor';
+export { type BatchResult } from './processor/batch-transaction';
 export * from './sleep';

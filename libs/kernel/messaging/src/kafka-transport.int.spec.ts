@@ -1,7 +1,7 @@
 import { logLevel } from 'kafkajs';
 import { startMockKafka, waitUntil, type MockKafka } from '@casegrid/testing';
 import { KafkaTransport } from './kafka-transport';
-import type { Subscription } from './transport';
+import { eachMessage, type Subscription } from './transport';
 
 /** Kafka protocol codes and API keys this spec injects (librdkafka's mock cluster). */
 const REBALANCE_IN_PROGRESS = 27;
@@ -43,10 +43,10 @@ describe('KafkaTransport when kafkajs stops a consumer', () => {
     subscription = await transport.subscribe({
       group: 'crash-test',
       topics: [TOPIC],
-      handle: (message) => {
+      handle: eachMessage((message) => {
         handled.push(message.value);
         return Promise.resolve();
-      },
+      }),
     });
     await publish('first');
     await waitUntil(() => handled.includes('first'), { timeoutMs: 30_000 });

@@ -1,8 +1,6 @@
 import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import type { TransportMessage } from '@casegrid/contracts';
 import { uuidv7 } from '@casegrid/kernel';
-import { tracedHandler } from './consumer-span';
-import { deliver, DEFAULT_RETRY, type RetryPolicy } from './delivery';
 import { deadLetterTopic } from '@casegrid/contracts';
 import type {
   DeadLetterCount,
@@ -20,7 +18,6 @@ export interface KafkaTransportOptions {
   readonly clientId: string;
   /** Distinguishes this process's transactional producer from its sibling instances'. */
   readonly instanceId?: string;
-  readonly retry?: RetryPolicy;
   /** Partitions one subscriber works on at once; order within each is kept. */
   readonly partitionsConsumedConcurrently?: number;
   readonly sessionTimeoutMs?: number;
@@ -51,7 +48,9 @@ const header = (headers: IHeaders | undefined): Record<string, string> => {
 export class KafkaTransport implements Transport {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  private readonly transactionalId: string;
+  /** The producer in use; discarded after any failed transaction (see publish). */
+  private producer: Promise<Producer> | undefined;
   private readonly admin: Admin;
   private readonly publishing = new Mutex();
   private readonly consumers = new Set<Consumer>();
@@ -69,28 +68,54 @@ export class KafkaTransport implements Transport {
     // from the transaction coordinator, sequence numbers, acks from all in-sync replicas).
     // Its separate `idempotent` flag would fetch a second producer id from the controller
     // at connect, which the mock broker cannot serve — and adds nothing here.
-    this.producer = this.kafka.producer({
-      transactionalId: `${options.clientId}-${options.instanceId ?? uuidv7()}`,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: true,
-    });
+    this.transactionalId = `${options.clientId}-${options.instanceId ?? uuidv7()}`;
     this.admin = this.kafka.admin();
   }
 
   private connect(): Promise<void> {
-    this.connected ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
-      () => undefined,
-      (error: unknown) => {
-        this.connected = undefined;
-        throw error;
-      },
-    );
+    this.connected ??= this.admin.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     return this.connected;
+  }
+
+  /**
+   * The transactional producer, connected. Its id is stable per process, so a new one
+   * started after a failure fences the old epoch at the coordinator (InitProducerId) and any
+   * transaction the old one left open is aborted there, never half-committed.
+   */
+  private connectedProducer(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({
+        transactionalId: this.transactionalId,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+      });
+      await producer.connect();
+      return producer;
+    })().catch((error: unknown) => {
+      this.producer = undefined;
+      throw error;
+    });
+    return this.producer;
+  }
+
+  /**
+   * After a failed send, commit or abort, kafkajs can leave the producer in a state no
+   * later `transaction()` leaves (COMMITTING after an EndTxn error: kafkajs #1275, #1282),
+   * and every publish after it would fail for good. The producer is therefore never
+   * reused after a failure: it is disconnected and the next publish starts a new one.
+   */
+  private async discardProducer(producer: Producer): Promise<void> {
+    if (this.producer && (await this.producer.catch(() => undefined)) === producer) {
+      this.producer = undefined;
+    }
+    await producer.disconnect().catch(() => undefined);
   }
 
   async publish(messages: readonly TransportMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.connect();
     const byTopic = new Map<
       string,
       { key: string; value: string; headers: Record<string, string> }[]
@@ -102,15 +127,20 @@ export class KafkaTransport implements Transport {
     }
     // One transaction at a time per producer: the mutex orders the relays sharing it.
     await this.publishing.run(async () => {
-      const transaction = await this.producer.transaction();
+      const producer = await this.connectedProducer();
+      let transaction: Awaited<ReturnType<Producer['transaction']>> | undefined;
       try {
+        transaction = await producer.transaction();
         await transaction.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
         });
         await transaction.commit();
       } catch (error) {
-        await transaction.abort().catch(() => undefined);
+        // Nothing of the batch is visible to read_committed consumers unless the commit
+        // succeeded; the caller publishes the batch again (the relay keeps its rows).
+        await transaction?.abort().catch(() => undefined);
+        await this.discardProducer(producer);
         throw error;
       }
     });
@@ -125,6 +155,11 @@ export class KafkaTransport implements Transport {
       const consumer = this.kafka.consumer({
         groupId: spec.group,
         sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+        // How long a rebalance waits for a member to join again. A member only has to
+        // finish its batch transaction (heartbeats go on meanwhile), so the session timeout
+        // is plenty; kafkajs's 60 s default let one dead member hold a group's rebalance
+        // (and every partition of it) for a minute.
+        rebalanceTimeout: this.options.sessionTimeoutMs ?? 30_000,
         heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
         maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
         allowAutoTopicCreation: true,
@@ -142,7 +177,7 @@ export class KafkaTransport implements Transport {
         // answering as healthy while no longer consuming. A new member takes its place.
         // Nothing is lost or done twice: offsets are committed only after the handler's own
         // transaction, so the new member starts from the group's committed position, and
-        // the inbox absorbs a message handled but not yet committed.
+        // the processor's position skips what was applied but not yet committed here.
         if (event.payload.restart || stopped.signal.aborted) return;
         this.options.onError?.(event.payload.error, `${spec.group} stopped; joining again`);
         this.consumers.delete(consumer);
@@ -158,40 +193,37 @@ export class KafkaTransport implements Transport {
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [...spec.topics], fromBeginning: true });
+      const max = spec.maxBatchSize ?? 500;
       await consumer.run({
         autoCommit: false,
+        eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachMessage: async (payload) => {
-          const { topic, partition, message } = payload;
-          const delivered: DeliveredMessage = {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          const { topic, partition } = batch;
+          const heartbeat = () => payload.heartbeat();
+          const isActive = () =>
+            !stopped.signal.aborted && payload.isRunning() && !payload.isStale();
+          const all = batch.messages.map((message): DeliveredMessage => ({
             topic,
             partition,
             offset: message.offset,
             key: message.key?.toString() ?? '',
             headers: header(message.headers),
             value: message.value?.toString() ?? '',
-          };
-          const outcome = await deliver(
-            spec.group,
-            delivered,
-            tracedHandler(spec.group, spec.handle),
-            {
-              deadLetter: (record) => this.publish([record]),
-              sleep: (ms) => sleepWithHeartbeat(ms, () => payload.heartbeat(), stopped.signal),
-              running: () => !stopped.signal.aborted,
-              onError: (error) =>
-                this.options.onError?.(
-                  error,
-                  `${spec.group} ${topic}/${partition}@${message.offset}`,
-                ),
-            },
-            this.options.retry ?? DEFAULT_RETRY,
-          );
-          // 'stopped' commits nothing: the message is delivered again after the restart.
-          if (outcome === 'stopped') return;
-          await consumer.commitOffsets([
-            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-          ]);
+          }));
+          for (let from = 0; from < all.length && isActive(); from += max) {
+            const messages = all.slice(from, from + max);
+            const handled = await spec.handle({ topic, partition, messages, heartbeat, isActive });
+            if (handled === 0) return;
+            const last = messages[handled - 1]!.offset;
+            payload.resolveOffset(last);
+            await consumer.commitOffsets([
+              { topic, partition, offset: (BigInt(last) + 1n).toString() },
+            ]);
+            // Fewer than all: stopping, or the partition went elsewhere. The rest comes again.
+            if (handled < messages.length) return;
+          }
         },
       });
     };
@@ -257,20 +289,9 @@ export class KafkaTransport implements Transport {
 
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    const producer = await this.producer?.catch(() => undefined);
+    this.producer = undefined;
+    await Promise.allSettled([producer?.disconnect(), this.admin.disconnect()]);
     this.connected = undefined;
   }
 }
-
-/** Waits between retries while keeping the group membership alive. */
-const sleepWithHeartbeat = async (
-  ms: number,
-  heartbeat: () => Promise<void>,
-  signal: AbortSignal,
-): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!signal.aborted && Date.now() < until) {
-    await sleep(Math.min(1000, until - Date.now()), signal);
-    await heartbeat().catch(() => undefined);
-  }
-};

@@ -8,6 +8,8 @@ import {
 import { kernelMigrations, openServiceDatabase, type ServiceDatabase } from '@casegrid/event-store';
 import { uuidv7 } from '@casegrid/kernel';
 import {
+  batchOf,
+  EventProcessor,
   InProcessTransport,
   inProcessTransportMigrations,
   type DeliveredMessage,
@@ -27,6 +29,7 @@ describe('CaseDirectory', () => {
   let log: ServiceDatabase;
   let transport: InProcessTransport;
   let directory: CaseDirectory;
+  let processor: EventProcessor;
 
   beforeAll(async () => {
     const url = testInfra().databaseUrl;
@@ -45,16 +48,11 @@ describe('CaseDirectory', () => {
       schema: transportSchema,
       pollIntervalMs: 20,
     });
-    directory = new CaseDirectory({
-      service: 'mediation',
-      pool: db.pool,
-      schema,
-      transport,
-      waitMs: 300,
-    });
+    directory = new CaseDirectory({ service: 'mediation', pool: db.pool, schema, waitMs: 300 });
+    processor = new EventProcessor(directory, transport);
   });
   afterAll(async () => {
-    await directory?.stop();
+    await processor?.stop();
     await transport?.close();
     await db?.close();
     await log?.close();
@@ -65,7 +63,7 @@ describe('CaseDirectory', () => {
 
   it("follows a case through intake's events: registered, dispatched, accepted", async () => {
     const caseId = uuidv7();
-    await deliver(directory, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
+    await deliver(processor, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
     expect(await directory.get(caseId)).toEqual({
       caseId,
       kind: 'dispute',
@@ -78,8 +76,8 @@ describe('CaseDirectory', () => {
       status: 'registered',
       version: 1,
     });
-    await deliver(directory, intake(caseId, 2, 'CaseDispatched', dispatched(caseId)));
-    await deliver(directory, intake(caseId, 3, 'CaseAccepted', accepted(caseId)));
+    await deliver(processor, intake(caseId, 2, 'CaseDispatched', dispatched(caseId)));
+    await deliver(processor, intake(caseId, 3, 'CaseAccepted', accepted(caseId)));
     expect(await directory.get(caseId)).toMatchObject({
       status: 'accepted',
       leadDepartmentId: LEAD,
@@ -97,12 +95,12 @@ describe('CaseDirectory', () => {
       intake(caseId, 2, 'CaseDispatched', dispatched(caseId)),
       intake(caseId, 3, 'CaseAccepted', accepted(caseId)),
     ];
-    for (const event of events) await deliver(directory, event);
+    for (const event of events) await deliver(processor, event);
     const before = await directory.get(caseId);
     // The same messages again (a crash before the offset commit), then the dispatch as a
     // new message id (a replay of the topic): the case stays accepted.
-    for (const event of events) await deliver(directory, event);
-    await deliver(directory, { ...events[1]!, id: uuidv7() });
+    for (const event of events) await deliver(processor, event);
+    await deliver(processor, { ...events[1]!, id: uuidv7() });
     expect(await directory.get(caseId)).toEqual(before);
     const { rows } = await db.pool.query<{ n: string }>(
       `select count(*) as n from "${schema}".inbox where consumer = $1 and event_id = any($2)`,
@@ -113,11 +111,11 @@ describe('CaseDirectory', () => {
 
   it('moves the lead on a transfer, forgets the track until accepted again, ends on resolve', async () => {
     const caseId = uuidv7();
-    await deliver(directory, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
-    await deliver(directory, intake(caseId, 2, 'CaseDispatched', dispatched(caseId)));
-    await deliver(directory, intake(caseId, 3, 'CaseAccepted', accepted(caseId)));
+    await deliver(processor, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
+    await deliver(processor, intake(caseId, 2, 'CaseDispatched', dispatched(caseId)));
+    await deliver(processor, intake(caseId, 3, 'CaseAccepted', accepted(caseId)));
     await deliver(
-      directory,
+      processor,
       intake(caseId, 4, 'CaseTransferred', {
         caseId,
         fromDepartmentId: LEAD,
@@ -131,7 +129,7 @@ describe('CaseDirectory', () => {
       coDepartmentIds: [],
       track: null,
     });
-    await deliver(directory, intake(caseId, 5, 'CaseReturned', { caseId, reason: '不属本部门' }));
+    await deliver(processor, intake(caseId, 5, 'CaseReturned', { caseId, reason: '不属本部门' }));
     expect(await directory.get(caseId)).toMatchObject({
       status: 'registered',
       leadDepartmentId: null,
@@ -140,8 +138,8 @@ describe('CaseDirectory', () => {
 
   it('ignores events of other services on the topic', async () => {
     const caseId = uuidv7();
-    await deliver(directory, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
-    await deliver(directory, {
+    await deliver(processor, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
+    await deliver(processor, {
       ...intake(caseId, 2, 'CaseDispatched', dispatched(caseId)),
       source: ceSource('mediation'),
       type: ceType('mediation', 'CaseDispatched', 1),
@@ -164,7 +162,7 @@ describe('CaseDirectory', () => {
 
     it('times out with a 409 on a known case that never became as required', async () => {
       const caseId = uuidv7();
-      await deliver(directory, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
+      await deliver(processor, intake(caseId, 1, 'CaseRegistered', registered(caseId)));
       await expect(
         directory.waitFor(caseId, (c) => c.status === 'accepted', {
           timeoutMs: 100,
@@ -177,7 +175,7 @@ describe('CaseDirectory', () => {
     });
 
     it('answers as soon as the event lands through the transport', async () => {
-      await directory.start();
+      await processor.start();
       const caseId = uuidv7();
       const waiting = directory.waitFor(caseId, (c) => c.status === 'accepted', {
         timeoutMs: 20_000,
@@ -244,11 +242,17 @@ const intake = (caseId: string, version: number, name: string, data: unknown): C
   data,
 });
 
-const deliver = (directory: CaseDirectory, event: CloudEvent): Promise<void> => {
+/**
+ * Hands one event to the directory's processor as the transport would, each at the next
+ * offset of a partition the transport does not use (so its position is this spec's own).
+ */
+let handed = 0;
+const deliver = async (processor: EventProcessor, event: CloudEvent): Promise<void> => {
+  handed += 1;
   const message: DeliveredMessage = {
     ...toBinaryMessage(CASE_EVENTS_TOPIC, event),
-    partition: 0,
-    offset: '0',
+    partition: 7,
+    offset: String(handed),
   };
-  return directory.handle(message);
+  await processor.handleBatch(batchOf([message]));
 };

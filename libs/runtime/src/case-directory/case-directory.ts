@@ -1,13 +1,11 @@
-import type { Pool } from 'pg';
-import { CASE_EVENTS_TOPIC, parseCeType, type ServiceName } from '@casegrid/contracts';
+import type { Pool, PoolClient } from 'pg';
+import { CASE_EVENTS_TOPIC, type CloudEvent, type ServiceName } from '@casegrid/contracts';
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import { IllegalStateError, NotFoundError } from '@casegrid/kernel';
-import {
-  withInbox,
-  type MessageHandler,
-  type Subscription,
-  type Transport,
-} from '@casegrid/messaging';
+import { EVENT_HANDLER, fromServices, type EachEventHandler } from '@casegrid/messaging';
+import { CASEGRID_CONFIG, type CasegridConfig } from '@casegrid/platform';
+import type { ServiceRuntime } from '../infrastructure';
+import { serviceRuntime as serviceRuntimeToken } from '../runtime-tokens';
 import { knownCaseChange, type KnownCase, type KnownCaseStatus } from './case-directory.events';
 
 export interface CaseDirectoryOptions {
@@ -15,7 +13,6 @@ export interface CaseDirectoryOptions {
   /** The service's own database and schema (migrated with `caseDirectoryMigrations`). */
   readonly pool: Pool;
   readonly schema: string;
-  readonly transport: Transport;
   /** How long `waitFor` waits for intake's event by default (CASE_DIRECTORY_WAIT_MS). */
   readonly waitMs?: number;
 }
@@ -62,59 +59,56 @@ const toKnownCase = (row: Row): KnownCase => ({
  * `known_cases`, kept from intake's events on `casegrid.case-events`, so that no service
  * reads intake's database (DESIGN.md, Services).
  *
- * Transaction boundary: per message, the row change and the inbox row commit together
- * (`withInbox`), and the transport moves the group's position only after that commit, so a
- * crash redelivers and a redelivery changes nothing. Each row keeps intake's stream version
- * and a change applies only over an older one, so a replay never rolls a case back.
+ * An event handler of intake's events (the rest of the topic is passed over before any
+ * transaction): the processor commits each batch's row changes with its inbox rows and
+ * the group's position. Each row keeps intake's stream version and a change applies only
+ * over an older one, so a replay never rolls a case back.
  *
  * Eventually consistent: a command may arrive before the event that makes it possible
  * (the lead accepted a moment ago). `waitFor` polls briefly for it instead of failing at
  * once, and says so when it gives up.
  */
-export class CaseDirectory {
+export class CaseDirectory implements EachEventHandler {
+  readonly [EVENT_HANDLER] = true as const;
   readonly group: string;
-  /** The subscription's handler (idempotent), public so that redelivery can be tested. */
-  readonly handle: MessageHandler;
+  readonly topics = [CASE_EVENTS_TOPIC];
+  /** Only intake's events move the directory; the rest cost this service no transaction. */
+  readonly accepts = fromServices('intake');
+  readonly pool: Pool;
+  readonly schema: string;
   readonly waitMs: number;
   private readonly getSql: string;
-  private subscription: Subscription | undefined;
+  private readonly insertSql: string;
+  private readonly s: string;
 
   constructor(private readonly options: CaseDirectoryOptions) {
-    const s = quoteSchema(options.schema);
+    this.s = quoteSchema(options.schema);
     this.group = caseDirectoryGroup(options.service);
+    this.pool = options.pool;
+    this.schema = options.schema;
     this.waitMs = options.waitMs ?? DEFAULT_CASE_DIRECTORY_WAIT_MS;
-    this.getSql = `select * from ${s}.known_cases where case_id = $1`;
-    const insert = `insert into ${s}.known_cases
+    this.getSql = `select * from ${this.s}.known_cases where case_id = $1`;
+    this.insertSql = `insert into ${this.s}.known_cases
         (case_id, kind, region_code, received_at, status, version)
       values ($1, $3, $4, $5, $6, $2) on conflict (case_id) do nothing`;
-    const inbox = withInbox({
-      pool: options.pool,
-      schema: options.schema,
-      consumer: this.group,
-      handle: async (event, tx) => {
-        const change = knownCaseChange(event);
-        if (change === undefined) return;
-        const key = [event.subject, event.streamversion];
-        if (change.op === 'insert') {
-          const { kind, regionCode, receivedAt, status } = change.row;
-          await tx.query(insert, [...key, kind, regionCode, receivedAt, status]);
-          return;
-        }
-        // A case registered before this service first subscribed and never replayed stays
-        // unknown: the update finds no row, and commands on it answer 404.
-        await tx.query(
-          `update ${s}.known_cases set ${change.set}, version = $2, updated_at = now()
-            where case_id = $1 and version < $2`,
-          [...key, ...change.values],
-        );
-      },
-    });
-    // Only intake's events move the directory: the other services' events (most of the
-    // topic) are passed over before the inbox, so they cost this service no transaction.
-    this.handle = async (message) => {
-      if (parseCeType(message.headers['ce_type'] ?? '')?.service !== 'intake') return;
-      await inbox(message);
-    };
+  }
+
+  async apply(tx: PoolClient, event: CloudEvent): Promise<void> {
+    const change = knownCaseChange(event);
+    if (change === undefined) return;
+    const key = [event.subject, event.streamversion];
+    if (change.op === 'insert') {
+      const { kind, regionCode, receivedAt, status } = change.row;
+      await tx.query(this.insertSql, [...key, kind, regionCode, receivedAt, status]);
+      return;
+    }
+    // A case registered before this service first subscribed and never replayed stays
+    // unknown: the update finds no row, and commands on it answer 404.
+    await tx.query(
+      `update ${this.s}.known_cases set ${change.set}, version = $2, updated_at = now()
+        where case_id = $1 and version < $2`,
+      [...key, ...change.values],
+    );
   }
 
   async get(caseId: string, db: Queryable = this.options.pool): Promise<KnownCase | undefined> {
@@ -160,28 +154,17 @@ export class CaseDirectory {
       `case ${caseId} is ${known.status}${track}, not ${what}; ${waited} that would make it so`,
     );
   }
-
-  async start(): Promise<void> {
-    this.subscription ??= await this.options.transport.subscribe({
-      group: this.group,
-      topics: [CASE_EVENTS_TOPIC],
-      handle: this.handle,
-    });
-  }
-
-  /** Lets the message in hand finish; the next start resumes after the last commit. */
-  async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
-  }
-
-  /** Nest calls these on the provider: subscribe once up, stop before the pools close. */
-  onApplicationBootstrap(): Promise<void> {
-    return this.start();
-  }
-
-  beforeApplicationShutdown(): Promise<void> {
-    return this.stop();
-  }
 }
+
+/** The provider of a service's case directory (its handler is run by the runtime). */
+export const caseDirectoryProvider = (service: ServiceName) => ({
+  provide: CaseDirectory,
+  inject: [serviceRuntimeToken(service), CASEGRID_CONFIG],
+  useFactory: (runtime: ServiceRuntime, config: CasegridConfig) =>
+    new CaseDirectory({
+      service,
+      pool: runtime.db.pool,
+      schema: runtime.service,
+      waitMs: config.caseDirectory.waitMs,
+    }),
+});

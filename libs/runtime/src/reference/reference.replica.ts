@@ -1,12 +1,7 @@
-import type { Pool } from 'pg';
-import { REFERENCE_TOPIC, type ServiceName } from '@casegrid/contracts';
+import type { Pool, PoolClient } from 'pg';
+import { REFERENCE_TOPIC, type CloudEvent, type ServiceName } from '@casegrid/contracts';
 import { quoteSchema } from '@casegrid/event-store';
-import {
-  withInbox,
-  type MessageHandler,
-  type Subscription,
-  type Transport,
-} from '@casegrid/messaging';
+import { EVENT_HANDLER, type EachEventHandler } from '@casegrid/messaging';
 import { readReferenceEvent } from './reference.events';
 import { PgReferenceReader, type ReferenceReader } from './reference.reader';
 
@@ -15,7 +10,6 @@ export interface ReferenceReplicaOptions {
   /** The service's own database and schema (migrated with `referenceReplicaMigrations`). */
   readonly pool: Pool;
   readonly schema: string;
-  readonly transport: Transport;
 }
 
 /** One consumer group per service: its instances share the work and the one copy. */
@@ -24,61 +18,45 @@ export const referenceGroup = (service: ServiceName): string => `${service}.refe
 /**
  * A service's read-only copy of reference data, kept from `casegrid.reference` (DESIGN.md:
  * the owner publishes changes, the others keep a local copy, so no service reads another's
- * database).
+ * database). An event handler: the processor applies each batch of changes, the inbox rows
+ * and the group's position in one transaction.
  *
- * Transaction boundary: per message, the upsert and the inbox row commit together
- * (`withInbox`), and the transport moves the group's position only after that commit, so a
- * crash redelivers and a redelivery changes nothing. Order: the row keeps the owner's
- * stream version and an upsert only replaces an older version, so a late or replayed
- * event never overwrites a newer record, whatever the partitioning.
+ * Order: the row keeps the owner's stream version and an upsert only replaces an older
+ * version, so a late or replayed event never overwrites a newer record, whatever the
+ * partitioning.
  */
-export class ReferenceReplica {
+export class ReferenceReplica implements EachEventHandler {
+  readonly [EVENT_HANDLER] = true as const;
   readonly group: string;
-  /** The subscription's handler (idempotent), public so that redelivery can be tested. */
-  readonly handle: MessageHandler;
+  readonly topics = [REFERENCE_TOPIC];
+  readonly pool: Pool;
+  readonly schema: string;
   readonly reader: ReferenceReader;
-  private subscription: Subscription | undefined;
+  private readonly upsert: string;
 
-  constructor(private readonly options: ReferenceReplicaOptions) {
+  constructor(options: ReferenceReplicaOptions) {
     const s = quoteSchema(options.schema);
-    const upsert = `insert into ${s}.reference_data as r (kind, key, data, version, occurred_at)
+    this.upsert = `insert into ${s}.reference_data as r (kind, key, data, version, occurred_at)
       values ($1, $2, $3::jsonb, $4, $5)
       on conflict (kind, key) do update
         set data = excluded.data, version = excluded.version,
             occurred_at = excluded.occurred_at, updated_at = now()
       where excluded.version > r.version`;
     this.group = referenceGroup(options.service);
+    this.pool = options.pool;
+    this.schema = options.schema;
     this.reader = new PgReferenceReader(options.pool, options.schema);
-    this.handle = withInbox({
-      pool: options.pool,
-      schema: options.schema,
-      consumer: this.group,
-      handle: async (event, tx) => {
-        const change = readReferenceEvent(event);
-        if (change === undefined) return;
-        await tx.query(upsert, [
-          change.kind,
-          change.key,
-          JSON.stringify(change.data),
-          change.version,
-          change.occurredAt,
-        ]);
-      },
-    });
   }
 
-  async start(): Promise<void> {
-    this.subscription ??= await this.options.transport.subscribe({
-      group: this.group,
-      topics: [REFERENCE_TOPIC],
-      handle: this.handle,
-    });
-  }
-
-  /** Lets the message in hand finish; the next start resumes after the last commit. */
-  async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
+  async apply(tx: PoolClient, event: CloudEvent): Promise<void> {
+    const change = readReferenceEvent(event);
+    if (change === undefined) return;
+    await tx.query(this.upsert, [
+      change.kind,
+      change.key,
+      JSON.stringify(change.data),
+      change.version,
+      change.occurredAt,
+    ]);
   }
 }

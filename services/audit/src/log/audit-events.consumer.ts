@@ -1,51 +1,29 @@
-import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
-import {
-  withInbox,
-  type MessageHandler,
-  type Subscription,
-  type Transport,
-} from '@casegrid/messaging';
+import type { Pool, PoolClient } from 'pg';
+import { CASE_EVENTS_TOPIC, type CloudEvent } from '@casegrid/contracts';
+import { EVENT_HANDLER, type BatchEventHandler } from '@casegrid/messaging';
 import type { AuditLogStore } from './audit-log.store';
 
 export const AUDIT_EVENTS_GROUP = 'audit.case-events';
 
 /**
- * Audit's consumer of every case event. Transaction boundary: per message, the appended
- * row and the inbox row commit together (`withInbox`), and the transport moves the
- * group's position only after that commit — a crash before it redelivers, a crash after
- * it is absorbed by the inbox (and by the unique CloudEvent id if the inbox were lost).
- * The transport delivers each case's events in partition order, so appending in delivery
- * order keeps the canonical order.
+ * Audit's handler of every case event: each batch is appended in a few statements
+ * (`AuditLogStore.appendBatch`), in the processor's transaction with the batch's inbox rows
+ * and the group's position. The transport delivers each case's events in partition order,
+ * so appending in delivery order keeps the canonical order.
  */
-export class AuditEventsConsumer {
-  readonly handle: MessageHandler;
-  private subscription: Subscription | undefined;
+export class AuditEventsConsumer implements BatchEventHandler {
+  readonly [EVENT_HANDLER] = true as const;
+  readonly group = AUDIT_EVENTS_GROUP;
+  readonly topics = [CASE_EVENTS_TOPIC];
+  readonly pool: Pool;
+  readonly schema: string;
 
-  constructor(
-    readonly store: AuditLogStore,
-    private readonly transport: Transport,
-  ) {
-    this.handle = withInbox({
-      pool: store.pool,
-      schema: store.schema,
-      consumer: AUDIT_EVENTS_GROUP,
-      handle: async (event, tx) => {
-        await store.append(tx, event);
-      },
-    });
+  constructor(readonly store: AuditLogStore) {
+    this.pool = store.pool;
+    this.schema = store.schema;
   }
 
-  async start(): Promise<void> {
-    this.subscription ??= await this.transport.subscribe({
-      group: AUDIT_EVENTS_GROUP,
-      topics: [CASE_EVENTS_TOPIC],
-      handle: this.handle,
-    });
-  }
-
-  async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
+  async applyBatch(tx: PoolClient, events: readonly CloudEvent[]): Promise<void> {
+    await this.store.appendBatch(tx, events);
   }
 }

@@ -68,5 +68,18 @@ export const auditLogMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`drop table ${s}.case_events; drop function ${s}.refuse_change()`);
     }
   }
-  return [AuditCaseEvents1765000000001];
+  /**
+   * The event processor writes the batch's inbox rows and the group's position after the
+   * append, in the same transaction, so still as the writer role.
+   */
+  class AuditWriterPositions1765000000004 implements MigrationInterface {
+    readonly name = 'AuditWriterPositions1765000000004';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`grant select, insert, update on ${s}.checkpoints to ${role}`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`revoke all on ${s}.checkpoints from ${role}`);
+    }
+  }
+  return [AuditCaseEvents1765000000001, AuditWriterPositions1765000000004];
 };

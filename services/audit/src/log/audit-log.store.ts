@@ -34,16 +34,20 @@ const stored = (r: Row): StoredEvent => ({
   recordedAt: r.recorded_at.toISOString(),
 });
 
+interface LastLink {
+  caseId: string;
+  position: number;
+  hash: string;
+  regionCode: string | null;
+}
+
 const COLUMNS = 'case_id, position, global_seq, event, prev_hash, hash, recorded_at';
 
 /**
- * audit's log of case events. `append` runs in the consumer's transaction (with its inbox
- * row) as the writer role: `SET LOCAL ROLE` drops the connection's own rights for the
- * rest of the transaction, so even a bug here cannot update or delete (measured: one
- * round trip, folded into the lock statement). Under the case's advisory lock the next
- * position is the last one + 1 and the hash chains from the last hash, so two instances
- * (Kafka rebalancing) never fork a chain; the unique index on the CloudEvent id absorbs a
- * duplicate that slipped past the inbox.
+ * audit's log of case events. Under the case's advisory lock the next position is the last
+ * one + 1 and the hash chains from the last hash, so two instances (Kafka rebalancing)
+ * never fork a chain; the unique index on the CloudEvent id absorbs a duplicate that
+ * slipped past the inbox.
  */
 export class AuditLogStore {
   private readonly s: string;
@@ -55,46 +59,94 @@ export class AuditLogStore {
     this.s = quoteSchema(schema);
   }
 
+  /** One event: `appendBatch` of one (specs and tools). */
   async append(tx: PoolClient, event: CloudEvent): Promise<'appended' | 'duplicate'> {
-    const caseId = event.subject;
-    await tx.query(`select set_config('role', $1, true), pg_advisory_xact_lock($2, hashtext($3))`, [
-      AUDIT_WRITER_ROLE,
-      CASE_LOCK,
-      caseId,
-    ]);
-    const { rows } = await tx.query<{
-      position: number;
-      hash: string;
-      region_code: string | null;
-      dup: boolean;
-    }>(
-      `select position, hash, region_code,
-         exists (select 1 from ${this.s}.case_events where event->>'id' = $2) as dup
-       from ${this.s}.case_events where case_id = $1 order by position desc limit 1`,
-      [caseId, event.id],
+    return (await this.appendBatch(tx, [event])) === 1 ? 'appended' : 'duplicate';
+  }
+
+  /**
+   * Appends events in the consumer's transaction, in the order given (each case's events
+   * in its canonical order), as the writer role: `SET LOCAL ROLE` drops the connection's
+   * own rights for the rest of the transaction, so even a bug here cannot update or
+   * delete. Three statements for the whole batch, whatever its size: the cases' advisory
+   * locks (sorted, so two writers never wait on each other in a circle); then, under them,
+   * each case's last link and which events are already here; then one insert of every
+   * new row, its chain computed here from the last hash. The read comes after the locks in
+   * a statement of its own: a statement sees what committed before it began, and a lock it
+   * waited for inside itself would let it read a chain another writer has since extended.
+   * Returns how many were appended (the rest were duplicates).
+   */
+  async appendBatch(tx: PoolClient, events: readonly CloudEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const caseIds = [...new Set(events.map((e) => e.subject))].sort();
+    await tx.query(
+      `select set_config('role', $1, true),
+         (select count(pg_advisory_xact_lock($2, hashtext(id))) from unnest($3::text[]) id)`,
+      [AUDIT_WRITER_ROLE, CASE_LOCK, caseIds],
     );
-    const last = rows[0];
-    if (last?.dup) return 'duplicate';
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const registered = parseCeType(event.type)?.name === 'CaseRegistered';
-    const data = event.data as Record<string, unknown> | null;
-    const region =
-      registered && typeof data?.['regionCode'] === 'string'
-        ? data['regionCode']
-        : (last?.region_code ?? null);
+    const { rows } = await tx.query<{ last: LastLink[] | null; dups: string[] }>(
+      `select
+         (select json_agg(json_build_object('caseId', c.id, 'position', l.position, 'hash', l.hash,
+             'regionCode', l.region_code))
+          from unnest($1::text[]) c(id)
+          join lateral (select position, hash, region_code from ${this.s}.case_events
+            where case_id = c.id order by position desc limit 1) l on true) as last,
+         array(select event->>'id' from ${this.s}.case_events where event->>'id' = any($2::text[])) as dups`,
+      [caseIds, events.map((e) => e.id)],
+    );
+    const chains = new Map<string, { position: number; hash: string; region: string | null }>(
+      (rows[0]?.last ?? []).map((l) => [
+        l.caseId,
+        { position: l.position, hash: l.hash, region: l.regionCode },
+      ]),
+    );
+    const seen = new Set(rows[0]?.dups ?? []);
+    const insert: {
+      caseId: string;
+      position: number;
+      event: string;
+      prev: string;
+      hash: string;
+      region: string | null;
+    }[] = [];
+    for (const event of events) {
+      if (seen.has(event.id)) continue;
+      seen.add(event.id);
+      const chain = chains.get(event.subject) ?? { position: 0, hash: GENESIS_HASH, region: null };
+      const data = event.data as Record<string, unknown> | null;
+      const region =
+        parseCeType(event.type)?.name === 'CaseRegistered' &&
+        typeof data?.['regionCode'] === 'string'
+          ? data['regionCode']
+          : chain.region;
+      const hash = chainHash(chain.hash, event);
+      insert.push({
+        caseId: event.subject,
+        position: chain.position + 1,
+        event: JSON.stringify(event),
+        prev: chain.hash,
+        hash,
+        region,
+      });
+      chains.set(event.subject, { position: chain.position + 1, hash, region });
+    }
+    if (insert.length === 0) return 0;
     await tx.query(
       `insert into ${this.s}.case_events (case_id, position, event, prev_hash, hash, region_code)
-       values ($1, $2, $3, $4, $5, $6)`,
+       select r.case_id, r.position, r.event, r.prev_hash, r.hash, r.region_code
+       from unnest($1::text[], $2::int[], $3::jsonb[], $4::text[], $5::text[], $6::text[])
+         with ordinality as r(case_id, position, event, prev_hash, hash, region_code, n)
+       order by r.n`,
       [
-        caseId,
-        (last?.position ?? 0) + 1,
-        JSON.stringify(event),
-        prevHash,
-        chainHash(prevHash, event),
-        region,
+        insert.map((r) => r.caseId),
+        insert.map((r) => r.position),
+        insert.map((r) => r.event),
+        insert.map((r) => r.prev),
+        insert.map((r) => r.hash),
+        insert.map((r) => r.region),
       ],
     );
-    return 'appended';
+    return insert.length;
   }
 
   /** The case's stream in canonical order. */

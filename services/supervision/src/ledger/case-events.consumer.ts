@@ -1,108 +1,107 @@
-import type { Pool } from 'pg';
-import { CASE_EVENTS_TOPIC, toCaseEvent } from '@casegrid/contracts';
+import type { Pool, PoolClient } from 'pg';
+import { CASE_EVENTS_TOPIC, toCaseEvent, type CloudEvent } from '@casegrid/contracts';
 import { fold } from '@casegrid/kernel';
-import { retryOnConflict } from '@casegrid/runtime';
-import {
-  withInbox,
-  type DeliveredMessage,
-  type MessageHandler,
-  type Subscription,
-  type Transport,
-} from '@casegrid/messaging';
-import { evolveLedger, observe, type CaseEvent } from '@casegrid/supervision';
+import { EVENT_HANDLER, type BatchEventHandler } from '@casegrid/messaging';
+import { evolveLedger, observe, type LedgerCase } from '@casegrid/supervision';
 import type { CasegridClock } from '@casegrid/platform';
 import type { ClockContextSource } from '../clocks/clock-context';
-import type { LedgerStore } from './ledger.store';
+import type { CaseRecord, LedgerStore, RecordedReaction } from './ledger.store';
 
 export const CASE_EVENTS_GROUP = 'supervision.case-events';
 
 /**
- * supervision's consumer of every case event (its own included): folds each into the
+ * supervision's handler of every case event (its own included): folds each into the
  * case's ledger row and lets the clock engine react, recording the reactions as
  * supervision's own events.
  *
- * Transaction boundary: per message, one transaction holds the case's lock, the inbox
- * row, supervision's appended events with their outbox rows, and the ledger row with its
- * timer — all or nothing. The transport moves the group's position only after it
- * committed: a crash before redelivers (and nothing had happened), a crash after is
- * absorbed by the inbox. A concurrent writer of the same case (the scheduler, a
- * command) makes the append conflict; the whole unit runs again on fresh state.
+ * Transaction boundary: the processor's, one per batch. In it, the batch's cases are
+ * locked (sorted), each case's events are folded in memory in partition order, and then
+ * supervision's events of every case (with their outbox rows) are appended in one
+ * statement and the ledger rows with their timers written in one more — all or nothing,
+ * with the batch's inbox rows and the group's position. Every other writer of a case (the
+ * scheduler, a command) takes the same lock, so once the batch holds them no one else can
+ * write those streams before it commits: the batch's appends can neither conflict nor
+ * fall out of order (ADR 0001).
  *
  * supervision's own events come back through the topic: their effect was folded when
- * they were recorded, so an echo at or below the row's version is skipped; one above it
- * (a ledger rebuilt from the log) is folded.
+ * they were recorded, so an echo at or below the row's version is skipped — without a
+ * lock, so the scheduler is not held up by echoes; one above it (a ledger rebuilt from the
+ * log) is folded.
  */
-export class CaseEventsConsumer {
-  readonly handle: MessageHandler;
-  private subscription: Subscription | undefined;
+export class CaseEventsConsumer implements BatchEventHandler {
+  readonly [EVENT_HANDLER] = true as const;
+  readonly group = CASE_EVENTS_GROUP;
+  readonly topics = [CASE_EVENTS_TOPIC];
+  readonly schema: string;
 
   constructor(
-    private readonly pool: Pool,
+    readonly pool: Pool,
     private readonly ledger: LedgerStore,
-    private readonly transport: Transport,
     private readonly context: ClockContextSource,
     private readonly clock: CasegridClock,
   ) {
-    const inbox = withInbox({
-      pool,
-      schema: ledger.schema,
-      consumer: CASE_EVENTS_GROUP,
-      handle: async (cloudEvent, tx) => {
-        const event = toCaseEvent(cloudEvent);
-        if (event === undefined) return;
-        await this.apply(tx, event, cloudEvent.correlationid);
-      },
-    });
-    this.handle = async (message: DeliveredMessage) => {
-      await retryOnConflict(true, () => inbox(message));
-      // Appends inside a transaction do not wake the relay by themselves.
-      this.ledger.runtime.relay.wake();
-    };
+    this.schema = ledger.schema;
   }
 
-  private async apply(
-    tx: Parameters<Parameters<typeof withInbox>[0]['handle']>[1],
-    event: CaseEvent,
-    correlationId: string,
-  ): Promise<void> {
-    const caseId = event.data['caseId'];
-    if (typeof caseId !== 'string') return;
-    if (event.service === 'supervision') {
-      // An echo of what was recorded here: versions only grow, so no lock is needed to
-      // see that it was folded already (and the scheduler is not held up by echoes).
-      const seen = await this.ledger.load(tx, caseId);
-      if (seen !== null && event.streamVersion <= seen.version) return;
+  /** Appends inside a transaction do not wake the relay by themselves. */
+  afterCommit(): void {
+    this.ledger.runtime.relay.wake();
+  }
+
+  async applyBatch(tx: PoolClient, cloudEvents: readonly CloudEvent[]): Promise<void> {
+    const byCase = new Map<string, CloudEvent[]>();
+    for (const cloudEvent of cloudEvents) {
+      const caseId = (cloudEvent.data as { caseId?: unknown } | null)?.caseId;
+      if (typeof caseId !== 'string') continue;
+      const list = byCase.get(caseId) ?? [];
+      list.push(cloudEvent);
+      byCase.set(caseId, list);
     }
-    await this.ledger.lock(tx, caseId);
-    const before = await this.ledger.load(tx, caseId);
-    if (event.service === 'supervision') {
-      if (before === null || event.streamVersion <= before.version) return;
-      const state = fold(evolveLedger, before, [event]);
-      if (state) await this.ledger.save(tx, state);
-      return;
-    }
+    if (byCase.size === 0) return;
+    const seen = await this.ledger.loadMany(tx, [...byCase.keys()]);
+    const work = [...byCase].filter(([caseId, events]) =>
+      events.some((e) => !isEcho(e) || e.streamversion > (seen.get(caseId)?.version ?? 0)),
+    );
+    if (work.length === 0) return;
+    const caseIds = work.map(([caseId]) => caseId);
+    await this.ledger.lockMany(tx, caseIds);
+    const rows = await this.ledger.loadMany(tx, caseIds);
     const now = this.clock.now();
-    const settled = observe(before, event, now, await this.context.get());
-    if (settled === null) return;
-    await this.ledger.record(tx, before, settled, {
-      actor: 'system:supervision',
-      correlationId,
-      causationId: event.id,
-      now,
-    });
-  }
-
-  async start(): Promise<void> {
-    this.subscription ??= await this.transport.subscribe({
-      group: CASE_EVENTS_GROUP,
-      topics: [CASE_EVENTS_TOPIC],
-      handle: this.handle,
-    });
-  }
-
-  async stop(): Promise<void> {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
+    const ctx = await this.context.get();
+    const records: CaseRecord[] = [];
+    for (const [caseId, events] of work) {
+      const before = rows.get(caseId) ?? null;
+      let state = before;
+      const reactions: RecordedReaction[] = [];
+      for (const cloudEvent of events) {
+        const event = toCaseEvent(cloudEvent);
+        if (event === undefined) continue;
+        if (event.service === 'supervision') {
+          if (state === null || event.streamVersion <= state.version) continue;
+          state = fold(evolveLedger, state, [event]);
+          continue;
+        }
+        const settled = observe(state, event, now, ctx);
+        if (settled === null) continue;
+        state = settled.state;
+        for (const reaction of settled.events) {
+          reactions.push({
+            event: reaction,
+            context: {
+              actor: 'system:supervision',
+              correlationId: cloudEvent.correlationid,
+              causationId: cloudEvent.id,
+              ...(cloudEvent.traceparent ? { traceparent: cloudEvent.traceparent } : {}),
+            },
+          });
+        }
+      }
+      if (state !== null && state !== before) records.push({ before, state, reactions });
+    }
+    await this.ledger.recordMany(tx, records, now);
   }
 }
+
+const isEcho = (event: CloudEvent): boolean => event.type.startsWith('casegrid.supervision.');
+
+export type { LedgerCase };

@@ -19,6 +19,21 @@ export const STATS_COLUMNS = [
   'clocks_breached',
 ] as const;
 
+/** Their SQL types, in the same order (the ledger's multi-row write declares them). */
+export const STATS_COLUMN_TYPES: Readonly<Record<(typeof STATS_COLUMNS)[number], string>> = {
+  dispatched: 'boolean',
+  accepted: 'boolean',
+  outcome_status: 'text',
+  responded_on_time: 'boolean',
+  follow_up_count: 'int',
+  follow_up_satisfaction: 'text',
+  reopen_count: 'int',
+  submission_count: 'int',
+  clocks_ended: 'int',
+  clocks_met_on_time: 'int',
+  clocks_breached: 'int',
+};
+
 export function statsValues(state: LedgerCase): unknown[] {
   const f = caseStatsFacts(state);
   return [

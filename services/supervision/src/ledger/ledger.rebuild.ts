@@ -151,14 +151,22 @@ export class LedgerRebuild {
     }
     if (byCase.size === 0) return folded;
     const states = await this.load(db, [...byCase.keys()]);
+    const changed: LedgerCase[] = [];
     for (const [caseId, events] of byCase) {
-      await this.apply(db, states.get(caseId) ?? null, events);
+      const before = states.get(caseId) ?? null;
+      const after = await this.apply(db, before, events);
+      if (after !== null && after !== before) changed.push(after);
     }
+    await this.rebuilt.saveMany(db, changed);
     return folded;
   }
 
   /** As the live consumer: supervision's own events at or below the row's version were folded. */
-  private async apply(db: Queryable, before: LedgerCase | null, events: readonly CaseEvent[]) {
+  private async apply(
+    db: Queryable,
+    before: LedgerCase | null,
+    events: readonly CaseEvent[],
+  ): Promise<LedgerCase | null> {
     let state = before;
     for (const event of events) {
       if (
@@ -173,7 +181,7 @@ export class LedgerRebuild {
         await this.rebuilt.saveNotice(db, state, { ...d, issuedAt: event.time });
       }
     }
-    if (state !== null && state !== before) await this.rebuilt.save(db, state);
+    return state;
   }
 
   private async load(db: Queryable, caseIds: string[]): Promise<Map<string, LedgerCase>> {

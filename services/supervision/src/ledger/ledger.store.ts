@@ -15,7 +15,8 @@ const CASE_LOCK = 0x5e9;
  * Every writer of a case — the consumer of case events, the deadline scheduler and the
  * HTTP commands — works in one transaction: take the case's advisory lock, read the
  * ledger row, decide, append supervision's events (with the outbox rows, expected
- * version = the row's), write the row, its timer and its notices, commit. The lock is an
+ * version = the row's), write the row, its timer and its notices, commit. The consumer
+ * does the same for all the cases of a batch at once (`lockMany`, `recordMany`). The lock is an
  * advisory lock on purpose: it takes no transaction id, so the append stays the
  * transaction's first write and the event store's read order follows the lock order
  * (ADR 0001). The expected version turns any writer that got past the lock without
@@ -34,7 +35,19 @@ export class LedgerStore {
   }
 
   async lock(tx: PoolClient, caseId: string): Promise<void> {
-    await tx.query('select pg_advisory_xact_lock($1, hashtext($2))', [CASE_LOCK, caseId]);
+    await this.lockMany(tx, [caseId]);
+  }
+
+  /**
+   * Every case's lock, in one statement and in sorted order, so that two holders of many
+   * never wait on each other in a circle.
+   */
+  async lockMany(tx: PoolClient, caseIds: readonly string[]): Promise<void> {
+    await tx.query(
+      `select count(pg_advisory_xact_lock($1, hashtext(id)))
+       from (select id from unnest($2::text[]) id order by id) ids`,
+      [CASE_LOCK, caseIds],
+    );
   }
 
   /** The lock if free now; another instance holding it is working on the case. */
@@ -47,11 +60,15 @@ export class LedgerStore {
   }
 
   async load(db: Queryable, caseId: string): Promise<LedgerCase | null> {
-    const { rows } = await db.query<{ state: LedgerCase }>(
-      `select state from ${this.s}.ledger where case_id = $1`,
-      [caseId],
+    return (await this.loadMany(db, [caseId])).get(caseId) ?? null;
+  }
+
+  async loadMany(db: Queryable, caseIds: readonly string[]): Promise<Map<string, LedgerCase>> {
+    const { rows } = await db.query<{ case_id: string; state: LedgerCase }>(
+      `select case_id, state from ${this.s}.ledger where case_id = any($1::uuid[])`,
+      [caseIds.filter((id) => UUID.test(id))],
     );
-    return rows[0]?.state ?? null;
+    return new Map(rows.map((row) => [row.case_id, row.state]));
   }
 
   /**
@@ -64,46 +81,94 @@ export class LedgerStore {
     settled: Settled,
     context: MessageContext & { readonly now: Date },
   ): Promise<number> {
-    let version = before?.version ?? 0;
-    if (settled.events.length > 0) {
-      const result = await this.runtime.store.appendInTransaction(tx, {
-        streamId: settled.state.id,
-        expectedVersion: version,
-        events: settled.events.map((event) => ({
-          id: uuidv7(context.now.getTime()),
-          type: event.type,
-          data: event.data,
-          metadata: {
-            actor: context.actor,
-            ...(context.department ? { department: context.department } : {}),
-            correlationId: context.correlationId,
-            ...(context.causationId ? { causationId: context.causationId } : {}),
-            occurredAt: context.now.toISOString(),
-          },
+    const { now, ...meta } = context;
+    const [version] = await this.recordMany(
+      tx,
+      [
+        {
+          before,
+          state: settled.state,
+          reactions: settled.events.map((event) => ({ event, context: meta })),
+        },
+      ],
+      now,
+    );
+    return version!;
+  }
+
+  /**
+   * Several cases at once, in the caller's transaction (which holds their locks): every
+   * case's new events in one append (each case's stream at the version its row had), then
+   * the rows and timers in one statement each. Returns each case's new version.
+   */
+  async recordMany(tx: PoolClient, records: readonly CaseRecord[], now: Date): Promise<number[]> {
+    if (records.length === 0) return [];
+    const appending = records.filter((r) => r.reactions.length > 0);
+    const versions = new Map<string, number>();
+    if (appending.length > 0) {
+      const results = await this.runtime.store.appendManyInTransaction(
+        tx,
+        appending.map((r) => ({
+          streamId: r.state.id,
+          expectedVersion: r.before?.version ?? 0,
+          events: r.reactions.map(({ event, context }) => ({
+            id: uuidv7(now.getTime()),
+            type: event.type,
+            data: event.data,
+            metadata: {
+              actor: context.actor,
+              ...(context.department ? { department: context.department } : {}),
+              correlationId: context.correlationId,
+              ...(context.causationId ? { causationId: context.causationId } : {}),
+              ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+              occurredAt: now.toISOString(),
+            },
+          })),
+          publishTo: CASE_EVENTS_TOPIC,
         })),
-        publishTo: CASE_EVENTS_TOPIC,
-      });
-      version = result.nextVersion;
+      );
+      results.forEach((result, i) => versions.set(appending[i]!.state.id, result.nextVersion));
     }
-    await this.save(tx, { ...settled.state, version });
-    await this.saveNotices(tx, settled.state, settled.events, context.now);
-    return version;
+    const states = records.map((r) => ({
+      ...r.state,
+      version: versions.get(r.state.id) ?? r.before?.version ?? 0,
+    }));
+    await this.rows.saveMany(tx, states);
+    for (const [i, record] of records.entries()) {
+      await this.saveNotices(tx, states[i]!, record.reactions, now);
+    }
+    return states.map((s) => s.version);
   }
 
   /** The row, the timer and nothing else: also what a rebuild writes (`LedgerRows`). */
   async save(tx: Queryable, state: LedgerCase): Promise<void> {
-    await this.rows.save(tx, state);
+    await this.rows.saveMany(tx, [state]);
   }
 
   private async saveNotices(
     tx: PoolClient,
     state: LedgerCase,
-    events: readonly SupervisionEvent[],
+    reactions: readonly RecordedReaction[],
     now: Date,
   ): Promise<void> {
-    for (const event of events) {
+    for (const { event } of reactions) {
       if (event.type !== 'NoticeIssued') continue;
       await this.rows.saveNotice(tx, state, { ...event.data, issuedAt: now });
     }
   }
 }
+
+/** One of supervision's events to record, with who and what caused it. */
+export interface RecordedReaction {
+  readonly event: SupervisionEvent;
+  readonly context: MessageContext;
+}
+
+/** A case's row before, after, and the events that took it there. */
+export interface CaseRecord {
+  readonly before: LedgerCase | null;
+  readonly state: LedgerCase;
+  readonly reactions: readonly RecordedReaction[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -17,8 +17,14 @@ import {
 } from '@casegrid/testing';
 import { inProcessTransportMigrations, InProcessTransport } from '../in-process-transport';
 import { KafkaTransport } from '../kafka-transport';
-import { withInbox } from '../inbox';
-import type { DeliveredMessage, Subscription, Transport } from '../transport';
+import { defineEventHandler } from '../processor/event-handler';
+import { EventProcessor } from '../processor/event-processor';
+import {
+  eachMessage,
+  type DeliveredMessage,
+  type Subscription,
+  type Transport,
+} from '../transport';
 
 /** Polls until `check` passes (never a fixed sleep): the failure is the last one seen. */
 export const eventually = async (
@@ -43,6 +49,8 @@ export interface TransportUnderTest {
   create(): Transport;
   /** Makes sure the topics exist (the mock broker cannot create them on request). */
   prepareTopics(topics: readonly string[]): Promise<void>;
+  /** How another process reaches the same broker (`crash-consumer.ts`). */
+  readonly reach: { kind: 'kafka'; brokers: string[] } | { kind: 'in-process'; schema: string };
   close(): Promise<void>;
 }
 
@@ -51,12 +59,12 @@ export const kafkaUnderTest = (): TransportUnderTest => {
   const created: Transport[] = [];
   return {
     name: 'kafka',
+    reach: { kind: 'kafka', brokers: [...infra.kafkaBrokers] },
     create: () => {
       const t = new KafkaTransport({
         brokers: infra.kafkaBrokers,
         clientId: `casegrid-test-${uuidv7().slice(-8)}`,
-        logLevel: logLevel.NOTHING,
-        retry: { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 200 },
+        logLevel: process.env['CRASH_DEBUG'] ? logLevel.INFO : logLevel.NOTHING,
         sessionTimeoutMs: 2_500,
         heartbeatIntervalMs: 250,
       });
@@ -84,12 +92,12 @@ export const inProcessUnderTest = async (): Promise<TransportUnderTest> => {
   const created: Transport[] = [];
   return {
     name: 'in-process',
+    reach: { kind: 'in-process', schema },
     create: () => {
       const t = new InProcessTransport({
         pool: db.pool,
         schema,
         pollIntervalMs: 20,
-        retry: { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 200 },
       });
       created.push(t);
       return t;
@@ -139,25 +147,23 @@ export const startConsumer = async (transport: Transport, topic: string, group: 
     seq bigint generated always as identity, event_id text primary key, case_id text not null,
     stream_version int not null, type text not null)`);
   const deliveries: DeliveredMessage[] = [];
-  const inbox = withInbox({
+  const handler = defineEventHandler({
+    group,
+    topics: [topic],
     pool: db.pool,
     schema,
-    consumer: group,
-    handle: async (event, tx) => {
+    apply: async (tx, event) => {
       await tx.query(
         `insert into "${schema}".received (event_id, case_id, stream_version, type) values ($1, $2, $3, $4)`,
         [event.id, event.subject, event.streamversion, event.type],
       );
     },
   });
-  const subscription: Subscription = await transport.subscribe({
-    group,
-    topics: [topic],
-    handle: async (message) => {
-      deliveries.push(message);
-      await inbox(message);
-    },
+  const processor = new EventProcessor(handler, countingDeliveries(transport, deliveries), {
+    retry: TEST_RETRY,
   });
+  await processor.start();
+  const subscription: Subscription = { close: () => processor.stop() };
   const received = async (): Promise<ReceivedRow[]> =>
     (
       await db.pool.query<ReceivedRow>(
@@ -183,12 +189,33 @@ export const collectDeadLetters = async (transport: Transport, group: string) =>
   const subscription = await transport.subscribe({
     group: `${group}-dlq-reader`,
     topics: [deadLetterTopic(group)],
-    handle: async (message) => {
+    handle: eachMessage(async (message) => {
       parked.push(message);
-    },
+    }),
   });
   return { parked, close: () => subscription.close() };
 };
+
+/** Test-speed retries: a few attempts, short backoff. */
+export const TEST_RETRY = { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 200 } as const;
+
+/** The transport, counting every message it hands to a subscriber (duplicates included). */
+const countingDeliveries = (transport: Transport, deliveries: DeliveredMessage[]): Transport => ({
+  kind: transport.kind,
+  publish: (messages) => transport.publish(messages),
+  subscribe: (spec) =>
+    transport.subscribe({
+      ...spec,
+      handle: (batch) => {
+        deliveries.push(...batch.messages);
+        return spec.handle(batch);
+      },
+    }),
+  lag: () => transport.lag(),
+  deadLetters: () => transport.deadLetters(),
+  check: () => transport.check(),
+  close: () => transport.close(),
+});
 
 export const poisonMessage = (topic: string, key: string): TransportMessage => ({
   topic,

@@ -1,0 +1,176 @@
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+} from '@opentelemetry/api';
+import { fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
+import { inTransaction, quoteSchema } from '@casegrid/event-store';
+import { UnavailableError } from '@casegrid/kernel';
+import type { DeliveredMessage } from '../transport';
+import type { EventHandler } from './event-handler';
+
+const tracer = trace.getTracer('casegrid.messaging');
+
+/** What one transaction of a batch did. */
+export interface BatchResult {
+  /** Applied now. */
+  readonly applied: number;
+  /** Applied before: at or below the group's position, or found in the inbox. */
+  readonly skipped: number;
+  /** Not of a type the handler takes. */
+  readonly passed: number;
+}
+
+/**
+ * Another member of the group committed some of these events between our inbox read and
+ * our inbox write (a rebalance overlap): nothing of ours took effect; read again.
+ */
+export class RacedDeliveryError extends UnavailableError {
+  constructor(group: string) {
+    super(`${group}: another member applied part of this batch first`);
+  }
+}
+
+const statements = (schema: string) => {
+  const s = quoteSchema(schema);
+  return {
+    // One read: the group's position on the partition and which of the batch's events the
+    // inbox already holds (a producer's relay may publish an event twice, at two offsets).
+    seen: `select (select position from ${s}.checkpoints
+        where processor = $1 and topic = $2 and partition = $3) as position,
+      array(select event_id from ${s}.inbox where consumer = $1 and event_id = any($4::text[])) as seen`,
+    // One write: the inbox rows and the new position. The inbox rows go last in the
+    // transaction so that a handler's event append is its first write (ADR 0001).
+    record: `with recorded as (
+        insert into ${s}.inbox (consumer, event_id) select $1, id from unnest($4::text[]) id
+        on conflict do nothing returning 1
+      ), moved as (
+        insert into ${s}.checkpoints as c (processor, topic, partition, position)
+        values ($1, $2, $3, $5)
+        on conflict (processor, topic, partition) do update
+          set position = greatest(c.position, excluded.position), updated_at = now()
+      )
+      select count(*)::int as recorded from recorded`,
+  };
+};
+
+export type BatchStatements = ReturnType<typeof statements>;
+export const batchStatements = statements;
+
+/**
+ * Applies `messages` (consecutive, of one partition) in ONE transaction of the handler's
+ * database: the handler's effects, the inbox rows of what it applied and the group's new
+ * position commit together or not at all. What the position or the inbox says was applied
+ * is skipped, so a redelivery after a crash between this commit and the transport's offset
+ * commit changes nothing. Throws what the handler or the database threw; nothing of the
+ * batch has then taken effect.
+ */
+export const applyInTransaction = async (
+  handler: EventHandler,
+  sql: BatchStatements,
+  topic: string,
+  partition: number,
+  messages: readonly DeliveredMessage[],
+): Promise<BatchResult> => {
+  const accepted = handler.accepts
+    ? messages.filter((m) => handler.accepts!(m.headers['ce_type'] ?? ''))
+    : messages;
+  const passed = messages.length - accepted.length;
+  if (accepted.length === 0) return { applied: 0, skipped: 0, passed };
+  const last = messages[messages.length - 1]!.offset;
+  return inTransaction(handler.pool, async (tx) => {
+    const ids = accepted.map((m) => m.headers['ce_id'] ?? '');
+    const { rows } = await tx.query<{ position: string | null; seen: string[] }>(sql.seen, [
+      handler.group,
+      topic,
+      partition,
+      ids,
+    ]);
+    const position = rows[0]?.position == null ? -1n : BigInt(rows[0].position);
+    const seen = new Set(rows[0]?.seen ?? []);
+    const fresh: DeliveredMessage[] = [];
+    for (const m of accepted) {
+      // A duplicate inside the batch itself counts once too.
+      const id = m.headers['ce_id'] ?? '';
+      if (BigInt(m.offset) <= position || seen.has(id)) continue;
+      seen.add(id);
+      fresh.push(m);
+    }
+    if (fresh.length > 0) await applyEvents(handler, tx, fresh);
+    const recorded = await tx.query<{ recorded: number }>(sql.record, [
+      handler.group,
+      topic,
+      partition,
+      fresh.map((m) => m.headers['ce_id'] ?? ''),
+      last,
+    ]);
+    if ((recorded.rows[0]?.recorded ?? 0) !== fresh.length)
+      throw new RacedDeliveryError(handler.group);
+    return { applied: fresh.length, skipped: accepted.length - fresh.length, passed };
+  });
+};
+
+/** Decodes (an unreadable message throws `MalformedMessageError`: poison) and applies. */
+const applyEvents = async (
+  handler: EventHandler,
+  tx: Parameters<Parameters<typeof inTransaction>[1]>[0],
+  messages: readonly DeliveredMessage[],
+): Promise<void> => {
+  const events = messages.map((m) => fromBinaryMessage(m.headers, m.value));
+  const spans = messages.map((m) => consumerSpan(handler.group, m));
+  try {
+    if ('applyBatch' in handler) {
+      await handler.applyBatch(tx, events);
+    } else {
+      for (let i = 0; i < events.length; i += 1) {
+        const span = spans[i]!;
+        await context.with(trace.setSpan(context.active(), span.span), () =>
+          handler.apply(tx, events[i]!),
+        );
+      }
+    }
+  } catch (error) {
+    for (const { span } of spans) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    throw error;
+  } finally {
+    for (const { span } of spans) span.end();
+  }
+};
+
+/**
+ * A CONSUMER span per message whose parent is the trace context the message carries
+ * (`traceparent`, else the CloudEvent's `ce_traceparent`): what the handler appends while
+ * it is active is stamped with it, so one case's trace runs from the HTTP request through
+ * the broker to every consumer and on.
+ */
+const consumerSpan = (group: string, message: DeliveredMessage): { span: Span } => {
+  const traceparent = message.headers['traceparent'] ?? message.headers['ce_traceparent'];
+  const parent = traceparent
+    ? propagation.extract(context.active(), { traceparent })
+    : context.active();
+  const span = tracer.startSpan(
+    `process ${message.topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': message.topic,
+        'messaging.consumer.group.name': group,
+        'messaging.destination.partition.id': String(message.partition),
+        'messaging.kafka.offset': message.offset,
+        'messaging.kafka.message.key': message.key,
+      },
+    },
+    parent,
+  );
+  return { span };
+};
+
+export type { CloudEvent };

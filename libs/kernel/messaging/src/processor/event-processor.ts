@@ -1,0 +1,290 @@
+import { performance } from 'node:perf_hooks';
+import { quoteSchema } from '@casegrid/event-store';
+import {
+  backoffMs,
+  classifyError,
+  deadLetterMessage,
+  DEFAULT_RETRY,
+  type ErrorClass,
+  type RetryPolicy,
+} from '../delivery';
+import { sleep } from '../sleep';
+import type { DeliveredBatch, DeliveredMessage, Subscription, Transport } from '../transport';
+import {
+  applyInTransaction,
+  batchStatements,
+  type BatchResult,
+  type BatchStatements,
+} from './batch-transaction';
+import type { EventHandler } from './event-handler';
+
+/** What a processor reports as it works (the runtime turns it into metrics). */
+export interface ProcessorObserver {
+  batch?(group: string, result: BatchResult, seconds: number): void;
+  parked?(group: string, message: DeliveredMessage, error: unknown): void;
+  error?(group: string, error: unknown, errorClass: ErrorClass, where: string): void;
+}
+
+export interface ProcessorOptions {
+  readonly retry?: RetryPolicy;
+  /**
+   * How long inbox rows are kept. The group's position already absorbs what the transport
+   * redelivers; the inbox is for the other source of duplicates, a producer's relay
+   * publishing an event again (acknowledged by the broker, then the relay died before
+   * marking it). That happens as soon as a relay of the producer runs again, so a week
+   * covers any outage a centre would sit through. Default 7 days.
+   */
+  readonly inboxRetentionMs?: number;
+  readonly pruneIntervalMs?: number;
+  readonly observer?: ProcessorObserver;
+}
+
+export type ProcessorState = 'stopped' | 'subscribing' | 'running' | 'retrying';
+
+export interface ProcessorStatus {
+  readonly group: string;
+  readonly state: ProcessorState;
+  /** Since when it has been unable to make progress (subscribe or batches failing). */
+  readonly failingSince: Date | undefined;
+  readonly lastError: string | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The one event processor: every consumer of the code base is an `EventHandler` run by
+ * one of these, on either transport.
+ *
+ * - Batches: each batch the transport hands over is applied in one transaction
+ *   (`applyInTransaction`: the handler's writes, the inbox rows, the group's position).
+ *   The transport moves its own offset only after that commit; a crash in between makes
+ *   it deliver the batch again, and the position skips what was applied.
+ * - Failures: an infrastructure failure (database or broker away, a conflict with
+ *   another writer) is retried with backoff for as long as it takes, holding the
+ *   partition, because parking would reorder what follows. Any other failure splits the
+ *   batch in halves, applied in order, until the message that fails is alone; it gets the
+ *   retry policy's attempts and is then parked in the group's dead-letter topic, and the
+ *   rest of the partition flows on.
+ * - Subscribing that fails (broker away at boot) is retried with backoff forever; the
+ *   status says so meanwhile (readiness).
+ */
+export class EventProcessor {
+  readonly group: string;
+  private readonly sql: BatchStatements;
+  private readonly retry: RetryPolicy;
+  private subscription: Subscription | undefined;
+  private stopping = new AbortController();
+  private subscribing: Promise<void> | undefined;
+  private pruner: NodeJS.Timeout | undefined;
+  private state: ProcessorState = 'stopped';
+  private failingSince: Date | undefined;
+  private lastError: string | undefined;
+
+  constructor(
+    readonly handler: EventHandler,
+    private readonly transport: Transport,
+    private readonly options: ProcessorOptions = {},
+  ) {
+    this.group = handler.group;
+    this.sql = batchStatements(handler.schema);
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  status(): ProcessorStatus {
+    return {
+      group: this.group,
+      state: this.state,
+      failingSince: this.failingSince,
+      lastError: this.lastError,
+    };
+  }
+
+  /**
+   * Subscribes; resolves after the first attempt, successful or not. A failed attempt is
+   * retried in the background (the status is then `subscribing`), so a process whose
+   * broker is away comes up, says it is not ready, and starts consuming when it can.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    this.stopping = new AbortController();
+    this.state = 'subscribing';
+    let first: (() => void) | undefined;
+    const attempted = new Promise<void>((resolve) => (first = resolve));
+    this.subscribing = this.subscribeUntilDone(() => first?.());
+    await attempted;
+    const every = this.options.pruneIntervalMs ?? 600_000;
+    this.pruner = setInterval(() => void this.prune().catch(() => undefined), every);
+    this.pruner.unref();
+  }
+
+  /** Lets the batch in hand finish (or give up between transactions); commits nothing half-done. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    if (this.pruner) clearInterval(this.pruner);
+    await this.subscribing;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
+    this.state = 'stopped';
+  }
+
+  /** Handles one batch as a transport hands it over; public so specs can redeliver by hand. */
+  async handleBatch(batch: DeliveredBatch): Promise<number> {
+    const done = await this.applyRange(batch, batch.messages);
+    if (done > 0) this.handler.afterCommit?.();
+    return done;
+  }
+
+  /** Deletes inbox rows older than the retention (see ProcessorOptions). */
+  async prune(): Promise<number> {
+    const s = quoteSchema(this.handler.schema);
+    const before = new Date(Date.now() - (this.options.inboxRetentionMs ?? 7 * DAY_MS));
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.handler.pool.query(
+        `delete from ${s}.inbox where (consumer, event_id) in (
+           select consumer, event_id from ${s}.inbox where consumer = $1 and processed_at < $2
+           limit 5000)`,
+        [this.group, before],
+      );
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < 5000) return total;
+    }
+  }
+
+  private async subscribeUntilDone(attempted: () => void): Promise<void> {
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
+      try {
+        this.subscription = await this.transport.subscribe({
+          group: this.group,
+          topics: this.handler.topics,
+          handle: (batch) => this.handleBatch(batch),
+          ...(this.handler.maxBatchSize ? { maxBatchSize: this.handler.maxBatchSize } : {}),
+        });
+        this.state = 'running';
+        this.healthy();
+        attempted();
+        return;
+      } catch (error) {
+        this.failing(error, `${this.group} subscribe`);
+        attempted();
+        await sleep(backoffMs(this.retry, Math.min(attempt, 20)), this.stopping.signal);
+      }
+    }
+    attempted();
+  }
+
+  /** Applies `messages` in order; resolves with how many leading ones are done. */
+  private async applyRange(
+    batch: DeliveredBatch,
+    messages: readonly DeliveredMessage[],
+  ): Promise<number> {
+    for (let attempt = 1; ; attempt += 1) {
+      if (!this.active(batch)) return 0;
+      const started = performance.now();
+      try {
+        const result = await applyInTransaction(
+          this.handler,
+          this.sql,
+          batch.topic,
+          batch.partition,
+          messages,
+        );
+        this.options.observer?.batch?.(this.group, result, (performance.now() - started) / 1000);
+        this.healthy();
+        return messages.length;
+      } catch (error) {
+        const errorClass = classifyError(error);
+        const where = `${this.group} ${batch.topic}/${batch.partition}@${messages[0]!.offset}`;
+        if (errorClass === 'transient') {
+          this.failing(error, where);
+          await this.pause(batch, attempt);
+          continue;
+        }
+        this.options.observer?.error?.(this.group, error, errorClass, where);
+        if (messages.length > 1) {
+          // Find the message that fails: halves in order, each in its own transaction.
+          const mid = Math.ceil(messages.length / 2);
+          const first = await this.applyRange(batch, messages.slice(0, mid));
+          if (first < mid) return first;
+          return mid + (await this.applyRange(batch, messages.slice(mid)));
+        }
+        if (errorClass === 'unknown' && attempt < this.retry.maxAttempts) {
+          await this.pause(batch, attempt);
+          continue;
+        }
+        return (await this.park(batch, messages[0]!, error, attempt)) ? 1 : 0;
+      }
+    }
+  }
+
+  /**
+   * Parks a message that cannot be applied: its dead-letter record first (durably), then
+   * the group's position past it, so that neither a crash nor a redelivery applies it.
+   */
+  private async park(
+    batch: DeliveredBatch,
+    message: DeliveredMessage,
+    error: unknown,
+    attempts: number,
+  ): Promise<boolean> {
+    const record = deadLetterMessage(this.group, message, error, attempts, new Date());
+    for (let attempt = 1; this.active(batch); attempt += 1) {
+      try {
+        await this.transport.publish([record]);
+        await this.handler.pool.query(this.sql.record, [
+          this.group,
+          batch.topic,
+          batch.partition,
+          [],
+          message.offset,
+        ]);
+        this.options.observer?.parked?.(this.group, message, error);
+        return true;
+      } catch (parkError) {
+        this.failing(parkError, `${this.group} dead-lettering`);
+        await this.pause(batch, attempt);
+      }
+    }
+    return false;
+  }
+
+  private active(batch: DeliveredBatch): boolean {
+    return !this.stopping.signal.aborted && batch.isActive();
+  }
+
+  /** Backs off while keeping the group membership alive; cut short by a stop. */
+  private async pause(batch: DeliveredBatch, attempt: number): Promise<void> {
+    const until = performance.now() + backoffMs(this.retry, Math.min(attempt, 20));
+    while (this.active(batch) && performance.now() < until) {
+      await sleep(Math.min(1_000, until - performance.now()), this.stopping.signal);
+      await batch.heartbeat().catch(() => undefined);
+    }
+  }
+
+  private healthy(): void {
+    this.failingSince = undefined;
+    if (this.state === 'retrying') this.state = 'running';
+  }
+
+  /** Something keeps it from making progress: reported, and visible in the status. */
+  private failing(error: unknown, where: string): void {
+    this.failingSince ??= new Date();
+    this.lastError = `${where}: ${error instanceof Error ? error.message : String(error)}`;
+    if (this.state === 'running') this.state = 'retrying';
+    this.options.observer?.error?.(this.group, error, 'transient', where);
+  }
+}
+
+/** Messages of one partition as a batch handed over by hand (specs, operators' tools). */
+export const batchOf = (messages: readonly DeliveredMessage[]): DeliveredBatch => {
+  const first = messages[0];
+  if (!first) throw new Error('a batch needs at least one message');
+  return {
+    topic: first.topic,
+    partition: first.partition,
+    messages,
+    heartbeat: () => Promise.resolve(),
+    isActive: () => true,
+  };
+};
