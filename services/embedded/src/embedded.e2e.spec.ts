@@ -98,6 +98,8 @@ describe('a service started alone on PostgreSQL and Kafka', () => {
         expect(ready.body.checks).toEqual({
           [`database:${service.name}`]: 'ok',
           'broker:kafka': 'ok',
+          // Every consumer group of the process subscribed and making progress.
+          consumers: 'ok',
           redis: 'ok',
         });
       } finally {

@@ -54,8 +54,14 @@ export interface TransportUnderTest {
   close(): Promise<void>;
 }
 
-export const kafkaUnderTest = (): TransportUnderTest => {
-  const infra = testInfra();
+/** On the run's broker, or on `broker` (a spec's own, for faults the shared one must not see). */
+export const kafkaUnderTest = (
+  broker: {
+    readonly kafkaBrokers: readonly string[];
+    readonly kafkaControl?: string;
+  } = testInfra(),
+): TransportUnderTest => {
+  const infra = broker;
   const created: Transport[] = [];
   return {
     name: 'kafka',
