@@ -9,7 +9,7 @@ export type AppendOutcome =
   | { readonly kind: 'conflict'; readonly error: Error }
   | { readonly kind: 'out_of_order' };
 
-interface OutcomeRow {
+export interface OutcomeRow {
   outcome: 'ok' | 'duplicate' | 'conflict' | 'id_reused' | 'out_of_order';
   stream_version: string | null;
   first_position: string | null;
@@ -40,6 +40,12 @@ export const appendBatch = async (
   schema: string,
   requests: readonly AppendRequest[],
 ): Promise<AppendOutcome[]> => {
+  const { rows } = await db.query<OutcomeRow>(appendBatchSql(schema), appendParams(requests));
+  return toOutcomes(requests, rows);
+};
+
+/** `append_batch`'s nine arrays for the requests (shared by `append_numbered`). */
+export const appendParams = (requests: readonly AppendRequest[]): unknown[][] => {
   const streamIds: string[] = [];
   const expected: number[] = [];
   const counts: number[] = [];
@@ -62,17 +68,13 @@ export const appendBatch = async (
       metadata.push(JSON.stringify(event.metadata));
     }
   }
-  const { rows } = await db.query<OutcomeRow>(appendBatchSql(schema), [
-    streamIds,
-    expected,
-    counts,
-    topics,
-    ids,
-    types,
-    versions,
-    data,
-    metadata,
-  ]);
+  return [streamIds, expected, counts, topics, ids, types, versions, data, metadata];
+};
+
+export const toOutcomes = (
+  requests: readonly AppendRequest[],
+  rows: readonly OutcomeRow[],
+): AppendOutcome[] => {
   if (rows.length !== requests.length) {
     throw new Error(`append_batch returned ${rows.length} rows for ${requests.length} requests`);
   }

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { eventStoreDdl } from './event-store.ddl';
 import { idempotencyDdl } from './idempotency.ddl';
+import { numberingDdl } from './numbering.ddl';
 import { quoteSchema } from './sql-identifier';
 
 export type MigrationClass = new () => MigrationInterface;
@@ -57,10 +58,22 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`drop index ${s}.inbox_pruning; drop table ${s}.checkpoints`);
     }
   }
+  /** Gapless numbers, taken in the statement that appends the events carrying them. */
+  class KernelNumbering1765000000005 implements MigrationInterface {
+    readonly name = 'KernelNumbering1765000000005';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(numberingDdl(schema));
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      const s = quoteSchema(schema);
+      await runner.query(`drop function ${s}.append_numbered; drop table ${s}.numbering`);
+    }
+  }
   return [
     KernelEventStore1763800000000,
     KernelIdempotencyKeys1763800000002,
     KernelProcessorPositions1765000000003,
+    KernelNumbering1765000000005,
   ];
 };
 

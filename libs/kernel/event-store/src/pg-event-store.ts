@@ -1,12 +1,19 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { ConcurrencyError } from '@casegrid/kernel';
 import type { EventMetadata } from '@casegrid/kernel';
-import { appendBatch, validateRequest } from './append-batch';
+import {
+  appendBatch,
+  appendParams,
+  toOutcomes,
+  validateRequest,
+  type OutcomeRow,
+} from './append-batch';
 import { GroupCommitter, type GroupCommitOptions } from './group-committer';
 import { horizonSql, readAfter } from './horizon-reader';
 import type { Queryable } from './queryable';
 import { quoteSchema } from './sql-identifier';
 import { withTraceContext } from './trace-context';
+import { queryAndCommit } from './transaction';
 import {
   START,
   type AppendRequest,
@@ -22,6 +29,17 @@ export interface EventStoreOptions {
   readonly groupCommit?: Partial<GroupCommitOptions>;
   /** Called after each committed append (e.g. to wake the outbox relay). */
   readonly onAppended?: () => void;
+}
+
+/** A gapless series and where its number goes in the first event's data. */
+export interface Numbering {
+  /** One gapless sequence, e.g. `case:370102:2026`. */
+  readonly series: string;
+  /** format()'s template with one `%s` for the zero-padded sequence: `2026-370102-%s`. */
+  readonly template: string;
+  readonly width: number;
+  /** Where in the first event's data the number is written, e.g. `['number']`. */
+  readonly path: readonly string[];
 }
 
 export interface ReadStreamResult {
@@ -130,6 +148,52 @@ export class PgEventStore {
           throw new ConcurrencyError(requests[i]!.streamId, requests[i]!.expectedVersion, -1);
       }
     });
+  }
+
+  /**
+   * Appends one request whose first event carries the next number of a gapless series
+   * (`append_numbered`), inside the caller's transaction. With `last`, this is the
+   * transaction's last statement and, in a transaction of `inTransaction`, is sent with
+   * its commit (`queryAndCommit`): the series stays locked for that round trip only.
+   */
+  async appendNumberedInTransaction(
+    client: PoolClient,
+    numbering: Numbering,
+    request: AppendRequest,
+    options: { readonly last?: boolean } = {},
+  ): Promise<{ readonly number: string; readonly result: AppendResult }> {
+    validateRequest(request);
+    const traced = withTraceContext(request);
+    const sql = `select * from ${this.s}.append_numbered($1::text, $2::text, $3::int, $4::text[], ${[
+      '$5::text[]',
+      '$6::bigint[]',
+      '$7::int[]',
+      '$8::text[]',
+      '$9::uuid[]',
+      '$10::text[]',
+      '$11::int[]',
+      '$12::jsonb[]',
+      '$13::jsonb[]',
+    ].join(', ')})`;
+    const values = [
+      numbering.series,
+      numbering.template,
+      numbering.width,
+      [...numbering.path],
+      ...appendParams([traced]),
+    ];
+    const { rows } = options.last
+      ? await queryAndCommit<OutcomeRow & { number: string }>(client, sql, values)
+      : await client.query<OutcomeRow & { number: string }>(sql, values);
+    const outcome = toOutcomes([request], rows)[0]!;
+    switch (outcome.kind) {
+      case 'done':
+        return { number: rows[0]!.number, result: outcome.result };
+      case 'conflict':
+        throw outcome.error;
+      case 'out_of_order':
+        throw new ConcurrencyError(request.streamId, request.expectedVersion, -1);
+    }
   }
 
   async readStream(

@@ -10,7 +10,8 @@ import {
   type IntakeEvent,
   type RegisteredCase,
 } from '@casegrid/intake';
-import { ConcurrencyError, fold, type CommandMetadata } from '@casegrid/kernel';
+import { ConcurrencyError, fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
+import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
 import { PersonalDataVault } from '@casegrid/personal-data';
 import { projectOpenCases } from './open-cases.projection';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
@@ -24,6 +25,10 @@ import {
   type ServiceRuntime,
   serviceRuntime,
 } from '@casegrid/runtime';
+
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+/** The year in China time: a case received on 31 December at 23:30 China time is that year's. */
+const chinaYear = (at: Date): number => new Date(at.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
 
 export interface LoadedCase {
   readonly state: IntakeCase;
@@ -106,6 +111,47 @@ export class CaseStore {
     // The projection rows commit with the events (open-cases.projection.ts).
     await projectOpenCases(client, this.runtime.service, events, state);
     return { version: result.nextVersion, state };
+  }
+
+  /**
+   * Registers a case: decides, writes the open-cases row, then takes the case's number and
+   * appends its events in one statement, sent with the commit where the transaction allows
+   * (`appendNumberedInTransaction` with `last`). The county's series is locked only for
+   * that round trip: registrations of one county queue on it for no longer. Nothing may be
+   * written after this; the transaction has ended.
+   */
+  async registerNumbered(
+    client: PoolClient,
+    command: Extract<IntakeCommand, { type: 'RegisterCase' }>,
+  ): Promise<{ version: number; state: IntakeCase; number: string }> {
+    const { caseId, regionCode } = command.data;
+    const events = intakeCaseDecider.decide(command, { status: 'unregistered' });
+    const state = events.reduce(intakeCaseDecider.evolve, intakeCaseDecider.initialState());
+    await projectOpenCases(client, this.runtime.service, events, state);
+    const year = chinaYear(command.metadata.now);
+    const county = regionCode.slice(0, 6);
+    const { number, result } = await this.runtime.store.appendNumberedInTransaction(
+      client,
+      {
+        series: `case:${county}:${year}`,
+        template: `${year}-${county}-%s`,
+        width: 6,
+        path: ['number'],
+      },
+      {
+        streamId: caseId,
+        expectedVersion: 0,
+        events: events.map((e) => ({
+          id: uuidv7(),
+          type: e.type,
+          data: e.data,
+          metadata: e.metadata,
+        })),
+        publishTo: CASE_EVENTS_TOPIC,
+      },
+      { last: true },
+    );
+    return { version: result.nextVersion, state, number };
   }
 
   /**

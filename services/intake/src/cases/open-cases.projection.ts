@@ -31,7 +31,20 @@ export const openCasesMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`drop table ${s}.open_cases`);
     }
   }
-  return [IntakeOpenCases1763900000004];
+  /**
+   * The number is not the view's: nothing reads it here, and a registration writes this
+   * row before its number is taken (the number is the last thing a registration takes).
+   */
+  class IntakeOpenCasesWithoutNumber1765000000006 implements MigrationInterface {
+    readonly name = 'IntakeOpenCasesWithoutNumber1765000000006';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`alter table ${s}.open_cases drop column number`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`alter table ${s}.open_cases add column number text not null default ''`);
+    }
+  }
+  return [IntakeOpenCases1763900000004, IntakeOpenCasesWithoutNumber1765000000006];
 };
 
 export async function projectOpenCases(
@@ -46,8 +59,10 @@ export async function projectOpenCases(
       const d = event.data;
       const applicants = d.parties.filter((p) => p.role === 'applicant').map((p) => p.personId);
       await client.query(
-        `insert into ${s}.open_cases values ($1, $2, 'registered', $3, $4, $5, $6, 1) on conflict do nothing`,
-        [d.caseId, d.number, applicants, d.category, d.regionCode.slice(0, 12), d.receivedAt],
+        `insert into ${s}.open_cases (case_id, status, applicant_person_ids, category, village_code,
+           last_submission_at, submission_count)
+         values ($1, 'registered', $2, $3, $4, $5, 1) on conflict do nothing`,
+        [d.caseId, applicants, d.category, d.regionCode.slice(0, 12), d.receivedAt],
       );
     } else if (event.type === 'RepeatSubmissionRecorded') {
       await client.query(

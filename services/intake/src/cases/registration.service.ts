@@ -22,7 +22,6 @@ export interface Registration {
   readonly repeat: boolean;
   readonly submissionCount: number;
 }
-const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 @Injectable()
 export class RegistrationService {
@@ -33,10 +32,12 @@ export class RegistrationService {
   ) {}
 
   /**
-   * One transaction: the case number, the persons and their keys, the person→case index,
-   * the CaseRegistered event and its outbox row commit together or not at all. A crash
-   * before the commit leaves no number used, no key, no event; after it, the relay
-   * publishes from the outbox.
+   * One transaction: the persons and their keys, the person→case index, the open-cases
+   * row, the case number, the CaseRegistered event and its outbox row commit together or
+   * not at all. A crash before the commit leaves no number used, no key, no event; after
+   * it, the relay publishes from the outbox. The number is taken by the last statement,
+   * sent with the commit (`CaseStore.registerNumbered`): registrations of one county wait
+   * for each other's number for that round trip only.
    */
   async register(caller: Principal, dto: RegisterCaseDto, idempotency?: IdempotencyOf) {
     this.cases.assertMayRegister(caller, dto.regionCode);
@@ -48,36 +49,31 @@ export class RegistrationService {
       async (client): Promise<Registration> => {
         const repeat = await this.repeatOf(client, dto, now);
         if (repeat) return this.recordRepeat(client, caller, dto, repeat, receivedAt);
-        const number = await this.allocateNumber(client, dto.regionCode, now);
         const parties: Party[] = [];
         for (const party of dto.parties) parties.push(await this.sealParty(client, caseId, party));
         const routing = await this.route(client, dto);
-        const { version, state } = await this.cases.decideAndAppend(
-          client,
-          caseId,
-          { state: { status: 'unregistered' }, version: 0 },
-          {
-            type: 'RegisterCase',
-            data: {
-              caseId,
-              number,
-              kind: dto.kind,
-              channel: dto.channel,
-              title: dto.title,
-              description: dto.description,
-              category: dto.category,
-              regionCode: dto.regionCode,
-              urgency: dto.urgency ?? 'normal',
-              severity: dto.severity ?? 'minor',
-              receivedAt: receivedAt.toISOString(),
-              occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : null,
-              parties,
-              attachments: dto.attachments ?? [],
-              routing,
-            },
-            metadata: this.cases.metadata(caller),
+        // The number comes last, taken by the statement that appends (case.store.ts).
+        const { version, state, number } = await this.cases.registerNumbered(client, {
+          type: 'RegisterCase',
+          data: {
+            caseId,
+            number: '',
+            kind: dto.kind,
+            channel: dto.channel,
+            title: dto.title,
+            description: dto.description,
+            category: dto.category,
+            regionCode: dto.regionCode,
+            urgency: dto.urgency ?? 'normal',
+            severity: dto.severity ?? 'minor',
+            receivedAt: receivedAt.toISOString(),
+            occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : null,
+            parties,
+            attachments: dto.attachments ?? [],
+            routing,
           },
-        );
+          metadata: this.cases.metadata(caller),
+        });
         return {
           id: caseId,
           number,
@@ -201,19 +197,6 @@ export class RegistrationService {
       errors.push({ field: 'regionCode', message: 'no such region' });
     }
     if (errors.length > 0) throw new ValidationError(errors);
-  }
-
-  /** `YYYY-<county>-<000001>`, per county and year (China time), gapless (cases.migrations.ts). */
-  private async allocateNumber(client: PoolClient, regionCode: string, now: Date): Promise<string> {
-    const year = new Date(now.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
-    const county = regionCode.slice(0, 6);
-    const { rows } = await client.query<{ last_number: number }>(
-      `insert into ${this.cases.schema}.case_numbers as n (county_code, year, last_number) values ($1, $2, 1)
-       on conflict (county_code, year) do update set last_number = n.last_number + 1
-       returning last_number`,
-      [county, year],
-    );
-    return `${year}-${county}-${String(rows[0]?.last_number).padStart(6, '0')}`;
   }
 
   // Two statements, not one: a row committed by a concurrent registration after this
