@@ -20,8 +20,12 @@ export interface BenchConfig {
   readonly breachCases: number;
 }
 
-/** `store`: the event store's workloads (a)–(d); `supervision`: the deadline clocks' (e)–(f). */
-export const BENCH_GROUPS = ['store', 'supervision', 'audit'] as const;
+/**
+ * `store`: the event store's workloads (a)–(d); `supervision`: the deadline clocks' (e)–(f);
+ * `audit`: audit ingest and the ledger rebuild (g)–(h); `http`: registrations end to end
+ * over HTTP (i)–(j). Each entry of package.json's `bench` runs the groups that are its own.
+ */
+export const BENCH_GROUPS = ['store', 'supervision', 'audit', 'http'] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
 export const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/casegrid_bench';

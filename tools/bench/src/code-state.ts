@@ -14,6 +14,11 @@ export const SUPERVISION_SOURCES: MeasuredSources = {
   label: 'event store and supervision',
   paths: [...STORE_SOURCES.paths, 'libs/supervision/domain', 'services/supervision'],
 };
+/** Registrations end to end cross every service and the runtime that composes them. */
+export const HTTP_SOURCES: MeasuredSources = {
+  label: 'services and libraries',
+  paths: ['libs', 'services', 'tools/topology'],
+};
 
 /**
  * Which code the figures belong to: the commit, and whether the measured libraries had

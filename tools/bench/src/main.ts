@@ -214,7 +214,10 @@ const main = async (): Promise<void> => {
     await serveChildPhase(process.argv);
     return;
   }
-  await orchestrate(readBenchConfig());
+  const config = readBenchConfig();
+  // The audit and HTTP groups have entries of their own (package.json `bench`).
+  if (!config.groups.includes('store') && !config.groups.includes('supervision')) return;
+  await orchestrate(config);
 };
 
 main().catch((error: unknown) => {
