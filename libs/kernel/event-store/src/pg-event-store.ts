@@ -31,6 +31,16 @@ export interface EventStoreOptions {
   readonly onAppended?: () => void;
 }
 
+/** `append_numbered`'s refusal (a conflict, reused ids, out of order), read back as its row. */
+const refusedOutcome = (
+  error: unknown,
+): Pick<OutcomeRow, 'outcome' | 'stream_version'> | undefined => {
+  const e = error as { code?: unknown; message?: unknown; detail?: unknown };
+  if (e.code !== 'P0001' || typeof e.message !== 'string') return undefined;
+  if (!e.message.startsWith('append_numbered:') || typeof e.detail !== 'string') return undefined;
+  return JSON.parse(e.detail) as Pick<OutcomeRow, 'outcome' | 'stream_version'>;
+};
+
 /** A gapless series and where its number goes in the first event's data. */
 export interface Numbering {
   /** One gapless sequence, e.g. `case:370102:2026`. */
@@ -182,9 +192,16 @@ export class PgEventStore {
       [...numbering.path],
       ...appendParams([traced]),
     ];
-    const { rows } = options.last
-      ? await queryAndCommit<OutcomeRow & { number: string }>(client, sql, values)
-      : await client.query<OutcomeRow & { number: string }>(sql, values);
+    const { rows } = await (
+      options.last
+        ? queryAndCommit<OutcomeRow & { number: string }>(client, sql, values)
+        : client.query<OutcomeRow & { number: string }>(sql, values)
+    ).catch((error: unknown) => {
+      // The function raises what append_batch would have answered as a row: the outcome.
+      const refused = refusedOutcome(error);
+      if (!refused) throw error;
+      return { rows: [{ ...refused, number: '', first_position: null, last_position: null }] };
+    });
     const outcome = toOutcomes([request], rows)[0]!;
     switch (outcome.kind) {
       case 'done':

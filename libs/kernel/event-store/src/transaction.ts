@@ -123,8 +123,10 @@ export async function queryAndCommit<R extends QueryResultRow>(
   return results[0]!;
 }
 
-const { prepareValue } = (pg as unknown as { utils: { prepareValue: (v: unknown) => unknown } })
-  .utils;
+/** pg's own preparation of a parameter: text, or null (arrays as array literals, dates ISO). */
+const { prepareValue } = (
+  pg as unknown as { utils: { prepareValue: (v: unknown) => string | null | undefined } }
+).utils;
 
 /**
  * `sql` with `$n` replaced by `values[n-1]` as literals, each prepared as pg prepares a
@@ -135,6 +137,6 @@ export const literalQuery = (sql: string, values: readonly unknown[]): string =>
   if (sql.includes("'")) throw new Error('literalQuery: the statement must hold no literal');
   return sql.replace(/\$(\d+)/g, (_m, n: string) => {
     const value = prepareValue(values[Number(n) - 1]);
-    return value === null || value === undefined ? 'NULL' : escapeLiteral(String(value));
+    return value === null || value === undefined ? 'NULL' : escapeLiteral(value);
   });
 };
