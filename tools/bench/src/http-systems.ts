@@ -92,20 +92,27 @@ export const startEmbedded = async (
   const port = await freePort();
   const logPath = join(workDir, 'embedded.log');
   const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(process.execPath, [join(root, 'dist/services/embedded/src/main.js')], {
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: process.env['HOME'] ?? workDir,
-      CASEGRID_ENV: 'development',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      CASEGRID_DATA_DIR: join(workDir, 'data'),
-      LOG_LEVEL: 'warn',
-      ...RAISED_RATE_LIMITS,
+  // BENCH_HTTP_NODE_ARGS: extra Node flags for the child, e.g. `--cpu-prof --cpu-prof-dir=…`
+  // for the profile in docs/benchmarks.md (written when the child stops).
+  const nodeArgs = (process.env['BENCH_HTTP_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(root, 'dist/services/embedded/src/main.js')],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: process.env['HOME'] ?? workDir,
+        CASEGRID_ENV: 'development',
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        CASEGRID_DATA_DIR: join(workDir, 'data'),
+        LOG_LEVEL: 'warn',
+        ...RAISED_RATE_LIMITS,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const stop = async (): Promise<void> => {

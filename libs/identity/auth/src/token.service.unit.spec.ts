@@ -57,6 +57,24 @@ describe('bearer tokens', () => {
     expect(await refusal(verifier, accessToken)).toBe('the token has expired');
   });
 
+  it('remembers a verified token until it expires, a minute at most', async () => {
+    const { accessToken } = await issueToken(ring, config, clerk, NOW);
+    let now = Date.now();
+    // The key is gone from the ring once verified: only the memory can say yes now.
+    let keys = ring.getKey;
+    const remembering = new TokenVerifier(
+      config,
+      (...args) => keys(...args),
+      () => now,
+    );
+    await expect(remembering.verify(accessToken)).resolves.toEqual(clerk);
+    keys = (await ringWithKey()).getKey;
+    await expect(remembering.verify(accessToken)).resolves.toEqual(clerk);
+    now += 60_001;
+    // Verified afresh after the minute: the new ring does not know the token's key.
+    expect(await refusal(remembering, accessToken)).toMatch(/signature is invalid|unknown key/);
+  });
+
   it('refuses a token whose payload was edited', async () => {
     const { accessToken } = await issueToken(ring, config, clerk, NOW);
     const [header, payload, signature] = accessToken.split('.') as [string, string, string];

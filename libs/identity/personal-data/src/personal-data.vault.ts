@@ -96,6 +96,29 @@ export class PersonalDataVault {
     return sealWithKey(await this.keyForSealing(id, db), id, fields);
   }
 
+  /**
+   * `seal` for a person created in the caller's transaction a moment ago: no key can exist
+   * for them yet, so none is looked up (one statement, not two). Should one exist after
+   * all, this is `seal`.
+   */
+  async sealForNewPerson(
+    personId: string,
+    fields: PersonalFields,
+    db: Queryable,
+  ): Promise<SealedPersonalData> {
+    const id = canonicalPersonId(personId);
+    assertPersonalFields(fields);
+    const dataKey = randomBytes(DATA_KEY_BYTES);
+    const wrapped = Buffer.from(await this.options.kek.wrap(dataKey));
+    const inserted = await db.query(
+      `insert into ${this.#table} (person_id, kek_id, wrapped_key) values ($1, $2, $3)
+       on conflict (person_id) do nothing`,
+      [id, this.options.kek.id, wrapped],
+    );
+    if (inserted.rowCount !== 1) return this.seal(id, fields, db);
+    return sealWithKey(dataKey, id, fields);
+  }
+
   async open(sealed: SealedPersonalData, db?: Queryable): Promise<OpenedPersonalData> {
     const [opened] = await this.openMany([sealed], db);
     return opened!;

@@ -1,5 +1,5 @@
 import { ConcurrencyError, ValidationError } from '@casegrid/kernel';
-import type { Queryable } from './queryable';
+import { prepared, type Prepared, type Queryable } from './queryable';
 import { quoteSchema } from './sql-identifier';
 import type { AppendRequest, AppendResult } from './event-store.types';
 
@@ -16,9 +16,18 @@ export interface OutcomeRow {
   last_position: string | null;
 }
 
-export const appendBatchSql = (schema: string): string =>
-  `select * from ${quoteSchema(schema)}.append_batch(` +
-  `$1::text[], $2::bigint[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[])`;
+const appendBatchStatements = new Map<string, Prepared>();
+export const appendBatchSql = (schema: string): Prepared => {
+  let statement = appendBatchStatements.get(schema);
+  if (!statement) {
+    statement = prepared(
+      `select * from ${quoteSchema(schema)}.append_batch(` +
+        `$1::text[], $2::bigint[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[])`,
+    );
+    appendBatchStatements.set(schema, statement);
+  }
+  return statement;
+};
 
 export const validateRequest = (request: AppendRequest): void => {
   const errors: { field: string; message: string }[] = [];
@@ -40,7 +49,7 @@ export const appendBatch = async (
   schema: string,
   requests: readonly AppendRequest[],
 ): Promise<AppendOutcome[]> => {
-  const { rows } = await db.query<OutcomeRow>(appendBatchSql(schema), appendParams(requests));
+  const { rows } = await db.query<OutcomeRow>(appendBatchSql(schema).with(appendParams(requests)));
   return toOutcomes(requests, rows);
 };
 

@@ -1,4 +1,4 @@
-import type { Queryable } from './queryable';
+import type { Prepared, Queryable } from './queryable';
 import type { ReadCheckpoint } from './event-store.types';
 
 /**
@@ -28,11 +28,14 @@ limit $3`;
 
 export const readAfter = async <Row extends Record<string, unknown>>(
   db: Queryable,
-  sql: string,
+  sql: string | Prepared,
   after: ReadCheckpoint,
   limit: number,
   extra: readonly unknown[] = [],
 ): Promise<Row[]> => {
-  const result = await db.query<Row>(sql, [after.transactionId, after.position, limit, ...extra]);
+  const values = [after.transactionId, after.position, limit, ...extra];
+  const result = await (typeof sql === 'string'
+    ? db.query<Row>(sql, values)
+    : db.query<Row>(sql.with(values)));
   return result.rows;
 };

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { deadLetterTopic, type TransportMessage } from '@casegrid/contracts';
-import { quoteSchema } from '@casegrid/event-store';
+import { prepared, quoteSchema } from '@casegrid/event-store';
 import { LeaseSession } from './in-process/lease-session';
 import { LogTail } from './in-process/log-tail';
 import { TRANSPORT_SCHEMA } from './in-process/log.migrations';
@@ -34,13 +34,14 @@ export interface InProcessTransportOptions {
 }
 
 const statements = (T: string) => ({
-  publish: `select ${T}.publish($1::text[], $2::text[], $3::jsonb[], $4::text[])`,
-  after: `select position, message_key, headers, value from ${T}.log
-    where topic = $1 and position > $2::bigint order by position limit $3`,
+  publish: prepared(`select ${T}.publish($1::text[], $2::text[], $3::jsonb[], $4::text[])`),
+  after: prepared(`select position, message_key, headers, value from ${T}.log
+    where topic = $1 and position > $2::bigint order by position limit $3`),
   head: `select max(position) as head from ${T}.log where topic = $1`,
   offset: `select position from ${T}.consumer_offsets where group_id = $1 and topic = $2`,
-  commit: `insert into ${T}.consumer_offsets (group_id, topic, position) values ($1, $2, $3)
-    on conflict (group_id, topic) do update set position = excluded.position, updated_at = now()`,
+  commit:
+    prepared(`insert into ${T}.consumer_offsets (group_id, topic, position) values ($1, $2, $3)
+    on conflict (group_id, topic) do update set position = excluded.position, updated_at = now()`),
   check: `select 1 from ${T}.log limit 1`,
   lag: `select count(*)::int as lag from ${T}.log where topic = $1 and position > $2::bigint`,
   size: `select count(*)::int as n from ${T}.log where topic = $1`,
@@ -87,12 +88,14 @@ export class InProcessTransport implements Transport {
   async publish(messages: readonly TransportMessage[]): Promise<void> {
     if (messages.length === 0) return;
     // One statement: the batch is in the log entirely or not at all, in commit order.
-    await this.options.pool.query(this.sql.publish, [
-      messages.map((m) => m.topic),
-      messages.map((m) => m.key),
-      messages.map((m) => JSON.stringify(m.headers)),
-      messages.map((m) => m.value),
-    ]);
+    await this.options.pool.query(
+      this.sql.publish.with([
+        messages.map((m) => m.topic),
+        messages.map((m) => m.key),
+        messages.map((m) => JSON.stringify(m.headers)),
+        messages.map((m) => m.value),
+      ]),
+    );
     this.tailWakeup.wake();
   }
 
@@ -199,13 +202,15 @@ export class InProcessTransport implements Transport {
             continue;
           }
         }
-        let progressed = false;
+        let handed = 0;
         for (const topic of spec.topics) {
           if (stop.signal.aborted) break;
-          progressed = (await this.deliverNext(group, topic)) || progressed;
+          handed = Math.max(handed, await this.deliverNext(group, topic));
         }
         await this.save(group, false);
-        if (!progressed) await group.wakeup.wait(this.options.pollIntervalMs ?? 250);
+        // Batches grow with the load by themselves: what arrives while one is applied is
+        // the next (waiting for more measured slower: the consumers then trail the load).
+        if (handed === 0) await group.wakeup.wait(this.options.pollIntervalMs ?? 250);
       } catch (error) {
         this.options.onError?.(error, spec.group);
         await group.wakeup.wait((this.options.pollIntervalMs ?? 250) * 4);
@@ -217,8 +222,8 @@ export class InProcessTransport implements Transport {
     await this.leases.release(group.lease);
   }
 
-  /** Hands the group its next batch of `topic`; true when it got one and finished it. */
-  private async deliverNext(group: Group, topic: string): Promise<boolean> {
+  /** Hands the group its next batch of `topic`; how many it finished (0: none, or stopped). */
+  private async deliverNext(group: Group, topic: string): Promise<number> {
     let position = group.positions.get(topic);
     if (!position) {
       const saved = await this.savedPosition(group.spec.group, topic);
@@ -227,7 +232,7 @@ export class InProcessTransport implements Transport {
     }
     const tail = await this.tail(topic);
     const messages = await tail.read(position.done, group.spec.maxBatchSize ?? 500);
-    if (messages.length === 0) return false;
+    if (messages.length === 0) return 0;
     const handled = await group.spec.handle({
       topic,
       partition: 0,
@@ -236,7 +241,7 @@ export class InProcessTransport implements Transport {
       isActive: () => !group.stop.signal.aborted && this.leases.holds(group.lease),
     });
     if (handled > 0) position.done = BigInt(messages[handled - 1]!.offset);
-    return handled === messages.length;
+    return handled === messages.length ? handled : 0;
   }
 
   private async savedPosition(group: string, topic: string): Promise<bigint> {
@@ -253,11 +258,9 @@ export class InProcessTransport implements Transport {
     if (!this.leases.holds(group.lease)) return;
     for (const [topic, position] of group.positions) {
       if (position.done === position.saved) continue;
-      await this.options.pool.query(this.sql.commit, [
-        group.spec.group,
-        topic,
-        position.done.toString(),
-      ]);
+      await this.options.pool.query(
+        this.sql.commit.with([group.spec.group, topic, position.done.toString()]),
+      );
       position.saved = position.done;
     }
     group.savedAt = Date.now();

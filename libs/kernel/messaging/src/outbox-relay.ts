@@ -2,10 +2,12 @@ import type { Pool, PoolClient } from 'pg';
 import { toBinaryMessage, type ServiceName, type TransportMessage } from '@casegrid/contracts';
 import {
   horizonSql,
+  prepared,
   quoteSchema,
   readAfter,
   START,
   toRecordedEvent,
+  type Prepared,
   type ReadCheckpoint,
 } from '@casegrid/event-store';
 import { toCloudEvent } from './to-cloud-event';
@@ -41,8 +43,8 @@ type OutboxRow = Parameters<typeof toRecordedEvent>[0] & {
  * crash in between publishes them again and consumers' inboxes absorb the duplicate.
  */
 export class OutboxRelay {
-  private readonly readSql: string;
-  private readonly deleteSql: string;
+  private readonly readSql: Prepared;
+  private readonly deleteSql: Prepared;
   private readonly lockKey: string;
   private readonly wakeup = new Wakeup();
   private leader: PoolClient | undefined;
@@ -52,15 +54,17 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     const s = quoteSchema(options.schema);
-    this.readSql = horizonSql({
-      from: `o.position as outbox_position, o.transaction_id::text as outbox_transaction_id,
+    this.readSql = prepared(
+      horizonSql({
+        from: `o.position as outbox_position, o.transaction_id::text as outbox_transaction_id,
         o.topic, e.event_id, e.stream_id, e.stream_position, e.global_position,
         e.transaction_id::text, e.event_type, e.schema_version, e.data, e.metadata, e.recorded_at
         from ${s}.outbox o join ${s}.events e on e.global_position = o.event_position`,
-      transactionColumn: 'o.transaction_id',
-      positionColumn: 'o.position',
-    });
-    this.deleteSql = `delete from ${s}.outbox where position = any($1::bigint[])`;
+        transactionColumn: 'o.transaction_id',
+        positionColumn: 'o.position',
+      }),
+    );
+    this.deleteSql = prepared(`delete from ${s}.outbox where position = any($1::bigint[])`);
     this.lockKey = `casegrid:relay:${options.schema}`;
   }
 
@@ -108,7 +112,7 @@ export class OutboxRelay {
     await this.options.afterPublish?.(messages);
     // Mark: the broker has them. Rows below the horizon never reappear behind `after`,
     // so the next read may start there.
-    await client.query(this.deleteSql, [rows.map((row) => row.outbox_position)]);
+    await client.query(this.deleteSql.with([rows.map((row) => row.outbox_position)]));
     const last = rows[rows.length - 1]!;
     this.after = {
       transactionId: last.outbox_transaction_id,

@@ -54,16 +54,21 @@ export async function projectOpenCases(
   state: IntakeCase,
 ): Promise<void> {
   const s = quoteSchema(schema);
+  let inserted = false;
   for (const event of events) {
     if (event.type === 'CaseRegistered') {
       const d = event.data;
       const applicants = d.parties.filter((p) => p.role === 'applicant').map((p) => p.personId);
+      // Already with the status the registration ends in (routed: dispatched), so the
+      // common case is one statement.
+      const status = isOpen(state) && state.status !== 'unregistered' ? state.status : 'registered';
       await client.query(
         `insert into ${s}.open_cases (case_id, status, applicant_person_ids, category, village_code,
            last_submission_at, submission_count)
-         values ($1, 'registered', $2, $3, $4, $5, 1) on conflict do nothing`,
-        [d.caseId, applicants, d.category, d.regionCode.slice(0, 12), d.receivedAt],
+         values ($1, $6, $2, $3, $4, $5, 1) on conflict do nothing`,
+        [d.caseId, applicants, d.category, d.regionCode.slice(0, 12), d.receivedAt, status],
       );
+      inserted = true;
     } else if (event.type === 'RepeatSubmissionRecorded') {
       await client.query(
         `update ${s}.open_cases set submission_count = $2, last_submission_at = greatest(last_submission_at, $3) where case_id = $1`,
@@ -73,6 +78,7 @@ export async function projectOpenCases(
   }
   if (state.status === 'unregistered' || events.length === 0) return;
   if (isOpen(state)) {
+    if (inserted) return;
     await client.query(`update ${s}.open_cases set status = $2 where case_id = $1`, [
       state.caseId,
       state.status,

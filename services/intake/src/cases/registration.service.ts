@@ -227,8 +227,8 @@ export class RegistrationService {
    */
   private async sealParty(client: PoolClient, caseId: string, party: PartyDto): Promise<Party> {
     const index = party.idNumber ? this.cases.vault.blindIndex('id_number', party.idNumber) : null;
-    const personId =
-      (await this.insertPerson(client, index)) ?? (await this.findPerson(client, index));
+    const created = await this.insertPerson(client, index);
+    const personId = created ?? (await this.findPerson(client, index));
     if (!personId) throw new Error('no person row after the upsert');
     await client.query(
       `insert into ${this.cases.schema}.person_cases (person_id, case_id) values ($1, $2) on conflict do nothing`,
@@ -244,7 +244,9 @@ export class RegistrationService {
       partyId: uuidv7(),
       role: party.role,
       personId,
-      personalData: await this.cases.vault.seal(personId, fields, client),
+      personalData: created
+        ? await this.cases.vault.sealForNewPerson(personId, fields, client)
+        : await this.cases.vault.seal(personId, fields, client),
     };
   }
 }

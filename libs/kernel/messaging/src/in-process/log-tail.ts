@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { Prepared } from '@casegrid/event-store';
 import type { DeliveredMessage } from '../transport';
 
 interface LogRow {
@@ -27,7 +28,7 @@ export class LogTail {
 
   constructor(
     private readonly pool: Pool,
-    private readonly sql: { readonly after: string; readonly head: string },
+    private readonly sql: { readonly after: Prepared; readonly head: string },
     readonly topic: string,
     private readonly capacity = 20_000,
     private readonly pageSize = 1_000,
@@ -80,11 +81,9 @@ export class LogTail {
   }
 
   private async query(after: bigint, limit: number): Promise<DeliveredMessage[]> {
-    const { rows } = await this.pool.query<LogRow>(this.sql.after, [
-      this.topic,
-      after.toString(),
-      limit,
-    ]);
+    const { rows } = await this.pool.query<LogRow>(
+      this.sql.after.with([this.topic, after.toString(), limit]),
+    );
     return rows.map((row) => ({
       topic: this.topic,
       partition: 0,

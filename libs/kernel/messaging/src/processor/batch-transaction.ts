@@ -7,7 +7,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
-import { inTransaction, quoteSchema } from '@casegrid/event-store';
+import { inTransaction, prepared, quoteSchema } from '@casegrid/event-store';
 import { UnavailableError } from '@casegrid/kernel';
 import type { DeliveredMessage } from '../transport';
 import type { EventHandler } from './event-handler';
@@ -39,12 +39,12 @@ const statements = (schema: string) => {
   return {
     // One read: the group's position on the partition and which of the batch's events the
     // inbox already holds (a producer's relay may publish an event twice, at two offsets).
-    seen: `select (select position from ${s}.checkpoints
+    seen: prepared(`select (select position from ${s}.checkpoints
         where processor = $1 and topic = $2 and partition = $3) as position,
-      array(select event_id from ${s}.inbox where consumer = $1 and event_id = any($4::text[])) as seen`,
+      array(select event_id from ${s}.inbox where consumer = $1 and event_id = any($4::text[])) as seen`),
     // One write: the inbox rows and the new position. The inbox rows go last in the
     // transaction so that a handler's event append is its first write (ADR 0001).
-    record: `with recorded as (
+    record: prepared(`with recorded as (
         insert into ${s}.inbox (consumer, event_id) select $1, id from unnest($4::text[]) id
         on conflict do nothing returning 1
       ), moved as (
@@ -53,7 +53,7 @@ const statements = (schema: string) => {
         on conflict (processor, topic, partition) do update
           set position = greatest(c.position, excluded.position), updated_at = now()
       )
-      select count(*)::int as recorded from recorded`,
+      select count(*)::int as recorded from recorded`),
   };
 };
 
@@ -83,12 +83,9 @@ export const applyInTransaction = async (
   const last = messages[messages.length - 1]!.offset;
   return inTransaction(handler.pool, async (tx) => {
     const ids = accepted.map((m) => m.headers['ce_id'] ?? '');
-    const { rows } = await tx.query<{ position: string | null; seen: string[] }>(sql.seen, [
-      handler.group,
-      topic,
-      partition,
-      ids,
-    ]);
+    const { rows } = await tx.query<{ position: string | null; seen: string[] }>(
+      sql.seen.with([handler.group, topic, partition, ids]),
+    );
     const position = rows[0]?.position == null ? -1n : BigInt(rows[0].position);
     const seen = new Set(rows[0]?.seen ?? []);
     const fresh: DeliveredMessage[] = [];
@@ -100,13 +97,15 @@ export const applyInTransaction = async (
       fresh.push(m);
     }
     if (fresh.length > 0) await applyEvents(handler, tx, fresh);
-    const recorded = await tx.query<{ recorded: number }>(sql.record, [
-      handler.group,
-      topic,
-      partition,
-      fresh.map((m) => m.headers['ce_id'] ?? ''),
-      last,
-    ]);
+    const recorded = await tx.query<{ recorded: number }>(
+      sql.record.with([
+        handler.group,
+        topic,
+        partition,
+        fresh.map((m) => m.headers['ce_id'] ?? ''),
+        last,
+      ]),
+    );
     if ((recorded.rows[0]?.recorded ?? 0) !== fresh.length)
       throw new RacedDeliveryError(handler.group);
     return { applied: fresh.length, skipped: accepted.length - fresh.length, passed };

@@ -232,13 +232,9 @@ export class EventProcessor {
     for (let attempt = 1; this.active(batch); attempt += 1) {
       try {
         await this.transport.publish([record]);
-        await this.handler.pool.query(this.sql.record, [
-          this.group,
-          batch.topic,
-          batch.partition,
-          [],
-          message.offset,
-        ]);
+        await this.handler.pool.query(
+          this.sql.record.with([this.group, batch.topic, batch.partition, [], message.offset]),
+        );
         this.options.observer?.parked?.(this.group, message, error);
         return true;
       } catch (parkError) {
