@@ -83,6 +83,8 @@ export class Infrastructure {
         const db = await openServiceDatabase({
           url,
           schema: definition.name,
+          peerTimeoutMs: config.database.peerTimeoutMs,
+          serverTimeouts: config.database.serverTimeouts,
           migrations: [
             ...kernelMigrations(definition.name),
             ...referenceReplicaMigrations(definition.name),
@@ -92,6 +94,7 @@ export class Infrastructure {
         owned.push(db);
         const relay = new OutboxRelay({
           pool: db.pool,
+          leaseStaleAfterMs: config.database.peerTimeoutMs,
           schema: definition.name,
           service: definition.name,
           transport,
@@ -196,6 +199,8 @@ const openTransport = async (
   const db = await openServiceDatabase({
     url,
     schema: TRANSPORT_SCHEMA,
+    peerTimeoutMs: config.database.peerTimeoutMs,
+    serverTimeouts: config.database.serverTimeouts,
     migrations: inProcessTransportMigrations(),
     // One connection holds every group's lease, one reads the log's tail for all of them;
     // the rest publish (relays, dead letters), save positions and answer metrics.
@@ -204,6 +209,7 @@ const openTransport = async (
   owned.push(db);
   return new InProcessTransport({
     pool: db.pool,
+    leaseStaleAfterMs: config.database.peerTimeoutMs,
     onError: (error, context) => log(`consumer ${context} failed`, error),
   });
 };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { ValidationError } from '@casegrid/kernel';
-import { inTransaction } from './transaction';
+import { inTransaction, withClient } from './transaction';
 import type { Queryable } from './queryable';
 import { quoteSchema } from './sql-identifier';
 
@@ -139,8 +139,7 @@ export async function runIdempotent<T>(
   const { key } = request;
   if (key === undefined) return { ...(await inTransaction(pool, work)), replayed: false };
   const table = `${quoteSchema(schema)}.idempotency_keys`;
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     const earlier = await findRecord(client, table, request.scope, key);
     if (earlier) return replay<T>(earlier, request.fingerprint, key);
     const outcome = await runAndRecord(client, table, { ...request, key }, work);
@@ -149,9 +148,7 @@ export async function runIdempotent<T>(
     const winner = await findRecord(client, table, request.scope, key);
     if (!winner) throw new Error(`idempotency record ${key} vanished after a key conflict`);
     return replay<T>(winner, request.fingerprint, key);
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

@@ -77,6 +77,42 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
   ];
 };
 
+/**
+ * Refuses a store whose recorded transaction ids are ahead of the server's: after a dump
+ * restored into another cluster, or a failover to an asynchronous replica that was behind,
+ * new transactions get ids below what the store recorded, every append to those streams
+ * is refused as out of order (ADR 0001) and every reader by position waits for rows that
+ * seem to lie in the future — silently, for ever. Stopping at boot with what to do is the
+ * only honest answer (docs/operations.md, Transaction ids).
+ */
+export const assertTransactionIdsBehindServer = async (
+  pool: Pool,
+  schema: string,
+): Promise<void> => {
+  const s = quoteSchema(schema);
+  const { rows: found } = await pool.query<{ store: string | null }>(
+    'select to_regclass($1) as store',
+    [`${s}.outbox`],
+  );
+  if (!found[0]?.store) return; // not an event store's schema (the in-process log's)
+  const { rows } = await pool.query<{ recorded: string | null; next: string }>(
+    `select greatest(
+       (select transaction_id from ${s}.events order by transaction_id desc limit 1),
+       (select transaction_id from ${s}.outbox order by transaction_id desc limit 1)
+     )::text as recorded, pg_snapshot_xmax(pg_current_snapshot())::text as next`,
+  );
+  const recorded = rows[0]?.recorded;
+  const next = rows[0]?.next;
+  if (!recorded || !next || BigInt(recorded) < BigInt(next)) return;
+  throw new Error(
+    `the event store in schema ${schema} records transaction ids up to ${recorded}, but this ` +
+      `PostgreSQL server has only reached ${next} (a dump restored into another cluster, or a ` +
+      `failover to a replica that was behind): appends would be refused as out of order and ` +
+      `readers would wait for ever. Stop every process on this database and move the server's ` +
+      `transaction id counter past ${recorded} (docs/operations.md, Transaction ids), then start again.`,
+  );
+};
+
 export interface ServiceDatabase {
   /** TypeORM: migrations and read models. */
   readonly dataSource: DataSource;
@@ -90,7 +126,40 @@ export interface ServiceDatabaseOptions {
   readonly schema: string;
   readonly migrations: readonly MigrationClass[];
   readonly poolSize?: number;
+  /**
+   * How long the peer of a connection may be silent before it is presumed gone, on both
+   * ends (default 30 s): the client sends TCP keepalives and gives up connecting after a
+   * third of it; the server is asked (startup options) to probe the client the same way and
+   * to drop it when what it sent stays unacknowledged that long, which ends the sessions
+   * — and the leases — of a machine that vanished. `serverTimeouts: false` leaves the
+   * server's settings alone (a pooler that refuses startup options).
+   */
+  readonly peerTimeoutMs?: number;
+  readonly serverTimeouts?: boolean;
 }
+
+/** The pg options of `openServiceDatabase`'s pool, for pools opened elsewhere too. */
+export const connectionSettings = (
+  peerTimeoutMs = 30_000,
+  serverTimeouts = true,
+): Record<string, unknown> => {
+  const probe = Math.max(1, Math.floor(peerTimeoutMs / 6000));
+  return {
+    keepAlive: true,
+    keepAliveInitialDelayMillis: Math.min(10_000, Math.floor(peerTimeoutMs / 3)),
+    connectionTimeoutMillis: Math.max(1_000, Math.floor(peerTimeoutMs / 3)),
+    ...(serverTimeouts
+      ? {
+          options: [
+            `-c tcp_keepalives_idle=${Math.max(1, Math.floor(peerTimeoutMs / 3000))}`,
+            `-c tcp_keepalives_interval=${probe}`,
+            '-c tcp_keepalives_count=3',
+            `-c tcp_user_timeout=${peerTimeoutMs}`,
+          ].join(' '),
+        }
+      : {}),
+  };
+};
 
 /**
  * Opens a service's database and brings its schema up to date. Migrations run under a
@@ -108,7 +177,10 @@ export const openServiceDatabase = async (
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10 },
+    extra: {
+      max: options.poolSize ?? 10,
+      ...connectionSettings(options.peerTimeoutMs, options.serverTimeouts),
+    },
   });
   await dataSource.initialize();
   const runner = dataSource.createQueryRunner();
@@ -129,5 +201,11 @@ export const openServiceDatabase = async (
   ]);
   await runner.release();
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  try {
+    await assertTransactionIdsBehindServer(pool, options.schema);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
   return { dataSource, pool, close: () => dataSource.destroy() };
 };

@@ -144,3 +144,37 @@ describe('a transaction ended by its last statement', () => {
     expect(rows[0]!.number).toBe(results[0]!.number);
   });
 });
+
+describe('a store restored where the transaction ids are behind it', () => {
+  it('refuses to open, saying what happened and what to do', async () => {
+    const schema = freshSchemaName('restored');
+    const url = testInfra().databaseUrl;
+    const first = await openServiceDatabase({ url, schema, migrations: kernelMigrations(schema) });
+    const store = new PgEventStore({ pool: first.pool, schema });
+    await store.append({
+      streamId: 's-1',
+      expectedVersion: 0,
+      events: [
+        {
+          id: uuidv7(),
+          type: 'CaseRegistered',
+          data: {},
+          metadata: { actor: 'u1', correlationId: 'c', occurredAt: '2026-12-02T00:00:00Z' },
+        },
+      ],
+    });
+    // What a dump restored into a younger cluster looks like: ids from the future.
+    await first.pool.query(
+      `update "${schema}".events set transaction_id = (pg_snapshot_xmax(pg_current_snapshot())::text::bigint + 1000000000)::text::xid8`,
+    );
+    await first.close();
+    await expect(
+      openServiceDatabase({ url, schema, migrations: kernelMigrations(schema) }),
+    ).rejects.toThrow(
+      /records transaction ids up to \d+, but this PostgreSQL server has only reached \d+.*docs\/operations\.md/,
+    );
+    const admin = createTestPool();
+    await dropSchemas(admin, [schema]);
+    await admin.end();
+  });
+});

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { deadLetterTopic, type TransportMessage } from '@casegrid/contracts';
 import { prepared, quoteSchema } from '@casegrid/event-store';
-import { LeaseSession } from './in-process/lease-session';
+import { LeaseSession } from './lease-session';
 import { LogTail } from './in-process/log-tail';
 import { TRANSPORT_SCHEMA } from './in-process/log.migrations';
 import type {
@@ -22,6 +22,8 @@ export interface InProcessTransportOptions {
   readonly schema?: string;
   /** How often the log is read for what other processes published (local publishes wake it). */
   readonly pollIntervalMs?: number;
+  /** How long a silent holder of a group is presumed alive (`LeaseSession`; default 30 s). */
+  readonly leaseStaleAfterMs?: number;
   /** How often a group that another process holds tries to take it over. */
   readonly leaseRetryMs?: number;
   /**
@@ -77,12 +79,14 @@ export class InProcessTransport implements Transport {
 
   constructor(private readonly options: InProcessTransportOptions) {
     this.sql = statements(quoteSchema(options.schema ?? TRANSPORT_SCHEMA));
-    this.leases = new LeaseSession(options.pool, (error) =>
-      options.onError?.(
-        error,
-        'the in-process log lost its lease session; taking the groups again',
-      ),
-    );
+    this.leases = new LeaseSession(options.pool, {
+      ...(options.leaseStaleAfterMs ? { staleAfterMs: options.leaseStaleAfterMs } : {}),
+      onLost: (error) =>
+        options.onError?.(
+          error,
+          'the in-process log lost its lease session; taking the groups again',
+        ),
+    });
   }
 
   async publish(messages: readonly TransportMessage[]): Promise<void> {

@@ -2,6 +2,7 @@ export * from './transport';
 export * from './delivery';
 export * from './to-cloud-event';
 export * from './outbox-relay';
+export * from './lease-session';
 export * from './kafka-transport';
 export * from './in-process-transport';
 export * from './processor/event-handler';

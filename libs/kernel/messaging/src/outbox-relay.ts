@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { toBinaryMessage, type ServiceName, type TransportMessage } from '@casegrid/contracts';
 import {
   horizonSql,
@@ -12,7 +12,7 @@ import {
 } from '@casegrid/event-store';
 import { toCloudEvent } from './to-cloud-event';
 import type { Transport } from './transport';
-import { releaseLease, tryLease } from './advisory-lease';
+import { LeaseSession } from './lease-session';
 import { Wakeup } from './wakeup';
 
 export interface OutboxRelayOptions {
@@ -22,6 +22,8 @@ export interface OutboxRelayOptions {
   readonly transport: Transport;
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
+  /** How long a silent leader is presumed alive (`LeaseSession`; default 30 s). */
+  readonly leaseStaleAfterMs?: number;
   /** How often a relay that is not the leader tries to become it. */
   readonly leaderRetryMs?: number;
   readonly onError?: (error: unknown) => void;
@@ -37,8 +39,9 @@ type OutboxRow = Parameters<typeof toRecordedEvent>[0] & {
 
 /**
  * Publishes a service's outbox in order. One relay per service publishes at a time: the
- * leader holds a session advisory lock on a dedicated connection, and does all its reads
- * and deletes on that connection, so a relay that lost its session cannot mark anything.
+ * leader holds a lease (`LeaseSession`: a session advisory lock on a connection of its
+ * own, taken over from a leader whose machine vanished) and does all its reads and
+ * deletes on that session, so a relay that lost it cannot mark anything.
  * Delivery is at least once: rows are deleted only after the broker acknowledged them; a
  * crash in between publishes them again and consumers' inboxes absorb the duplicate.
  */
@@ -47,7 +50,7 @@ export class OutboxRelay {
   private readonly deleteSql: Prepared;
   private readonly lockKey: string;
   private readonly wakeup = new Wakeup();
-  private leader: PoolClient | undefined;
+  private readonly session: LeaseSession;
   private after: ReadCheckpoint = START;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -66,10 +69,13 @@ export class OutboxRelay {
     );
     this.deleteSql = prepared(`delete from ${s}.outbox where position = any($1::bigint[])`);
     this.lockKey = `casegrid:relay:${options.schema}`;
+    this.session = new LeaseSession(options.pool, {
+      ...(options.leaseStaleAfterMs ? { staleAfterMs: options.leaseStaleAfterMs } : {}),
+    });
   }
 
   get isLeader(): boolean {
-    return this.leader !== undefined;
+    return this.session.holds(this.lockKey);
   }
 
   start(): void {
@@ -88,6 +94,7 @@ export class OutboxRelay {
     this.wakeup.wake();
     await this.loop;
     await this.resign();
+    await this.session.close();
   }
 
   /** Rows not yet acknowledged by the broker. */
@@ -100,10 +107,9 @@ export class OutboxRelay {
 
   /** Publishes one batch if this relay is (or becomes) the leader; returns its size. */
   async relayOnce(): Promise<number> {
-    const client = await this.lead();
-    if (!client) return 0;
+    if (!(await this.lead())) return 0;
     const limit = this.options.batchSize ?? 500;
-    const rows = await readAfter<OutboxRow>(client, this.readSql, this.after, limit);
+    const rows = await readAfter<OutboxRow>(this.session, this.readSql, this.after, limit);
     if (rows.length === 0) return 0;
     const messages = rows.map((row) =>
       toBinaryMessage(row.topic, toCloudEvent(this.options.service, toRecordedEvent(row))),
@@ -112,7 +118,7 @@ export class OutboxRelay {
     await this.options.afterPublish?.(messages);
     // Mark: the broker has them. Rows below the horizon never reappear behind `after`,
     // so the next read may start there.
-    await client.query(this.deleteSql.with([rows.map((row) => row.outbox_position)]));
+    await this.session.query(this.deleteSql.with([rows.map((row) => row.outbox_position)]));
     const last = rows[rows.length - 1]!;
     this.after = {
       transactionId: last.outbox_transaction_id,
@@ -131,30 +137,25 @@ export class OutboxRelay {
         await this.resign();
       }
       if (published === (this.options.batchSize ?? 500)) continue;
-      const idle = this.leader
+      const idle = this.isLeader
         ? (this.options.pollIntervalMs ?? 200)
         : (this.options.leaderRetryMs ?? 1000);
       await this.wakeup.wait(idle);
     }
   }
 
-  private async lead(): Promise<PoolClient | undefined> {
-    if (this.leader) return this.leader;
-    const client = await tryLease(this.options.pool, this.lockKey);
-    if (!client) return undefined;
-    client.on('error', () => void this.resign());
-    this.leader = client;
+  /** True when this relay holds the lease (taking it if it is free, or its holder gone). */
+  private async lead(): Promise<boolean> {
+    if (this.session.holds(this.lockKey)) return true;
+    if (!(await this.session.tryAcquire(this.lockKey))) return false;
+    // A new leader reads from the start: a predecessor may have published rows it never
+    // marked, and what is below the horizon and not deleted is all still to publish.
     this.after = START;
-    return client;
+    return true;
   }
 
-  /**
-   * Gives up leadership: unlocks explicitly, so a successor can take over at once, then
-   * discards the session (a broken one releases the lock on the server when it ends).
-   */
+  /** Gives up leadership: unlocks, so a successor can take over at once. */
   private async resign(): Promise<void> {
-    const client = this.leader;
-    this.leader = undefined;
-    if (client) await releaseLease(client, this.lockKey);
+    await this.session.release(this.lockKey);
   }
 }

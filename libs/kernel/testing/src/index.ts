@@ -4,3 +4,4 @@ export * from './test-db';
 export * from './infra';
 export * from './kafka-mock/mock-kafka';
 export * from './wait-until';
+export * from './tcp-proxy';

@@ -28,6 +28,14 @@ export interface CasegridConfig {
     readonly url: string | undefined;
     /** Per-service overrides of `url` (DATABASE_URL_<SERVICE>). */
     readonly byService: Readonly<Partial<Record<ServiceName, string>>>;
+    /**
+     * DATABASE_PEER_TIMEOUT_MS: how long either end of a connection may be silent before it
+     * is presumed gone — and with it the leases its session held (a relay, a consumer group
+     * on the in-process log), which a standby then takes over.
+     */
+    readonly peerTimeoutMs: number;
+    /** DATABASE_SERVER_TIMEOUTS: ask the server to probe clients (off behind a pooler). */
+    readonly serverTimeouts: boolean;
   };
   readonly kafka: {
     /** `undefined` means the in-process transport. */

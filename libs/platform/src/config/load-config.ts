@@ -76,6 +76,8 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
     database: {
       url: read('DATABASE_URL', postgresUrl),
       byService: readServiceDatabases(env, read, problems),
+      peerTimeoutMs: read('DATABASE_PEER_TIMEOUT_MS', positiveInt(600_000)) ?? 30_000,
+      serverTimeouts: read('DATABASE_SERVER_TIMEOUTS', bool) ?? true,
     },
     kafka: {
       brokers: read('KAFKA_BROKERS', brokers),
