@@ -5,7 +5,9 @@ import { eachMessage, type Subscription } from './transport';
 
 /** Kafka protocol codes and API keys this spec injects (librdkafka's mock cluster). */
 const REBALANCE_IN_PROGRESS = 27;
+const NOT_COORDINATOR = 16;
 const OFFSET_COMMIT = 8;
+const END_TXN = 26;
 const TOPIC = 'casegrid.crash-test';
 
 /**
@@ -65,4 +67,48 @@ describe('KafkaTransport when kafkajs stops a consumer', () => {
     expect(handled.indexOf('second')).toBeLessThan(handled.lastIndexOf('third'));
     expect(handled.filter((v) => v === 'second').length).toBeGreaterThanOrEqual(1);
   }, 120_000);
+
+  it('publishes again after a transaction whose commit failed (the producer is replaced)', async () => {
+    // EndTxn refused (a coordinator moving in a broker roll): the commit fails, and kafkajs
+    // leaves that producer in COMMITTING for good (#1275, #1282).
+    await broker.control.pushRequestErrors(END_TXN, [NOT_COORDINATOR]);
+    await expect(publish('refused')).rejects.toThrow();
+    await expect(publish('after the failure')).resolves.toBeUndefined();
+    await expect(publish('and after that')).resolves.toBeUndefined();
+  }, 120_000);
+
+  it('keeps trying to join again while the broker is away, says so, and consumes when it is back', async () => {
+    await subscription?.close();
+    const handled: string[] = [];
+    errors.length = 0;
+    const group = 'rejoin-test';
+    subscription = await transport.subscribe({
+      group,
+      topics: [TOPIC],
+      handle: eachMessage((message) => {
+        handled.push(message.value);
+      }),
+    });
+    await publish('before');
+    await waitUntil(() => handled.includes('before'), { timeoutMs: 30_000 });
+    expect(subscription.health?.().working).toBe(true);
+
+    // kafkajs gives this member up (a rebalance meeting an offset commit)...
+    await broker.control.pushRequestErrors(OFFSET_COMMIT, [REBALANCE_IN_PROGRESS]);
+    await publish('crashing');
+    await waitUntil(() => errors.includes(`${group} stopped; joining again`), {
+      timeoutMs: 30_000,
+    });
+    // ...and the broker goes away before the new member can connect: that join fails on
+    // its own, with nothing of kafkajs's to try again.
+    await broker.control.brokerDown(-1);
+    expect(subscription.health?.().working).toBe(false);
+    await waitUntil(() => errors.includes(`${group} could not join again`), { timeoutMs: 60_000 });
+    expect(subscription.health?.().working).toBe(false);
+
+    await broker.control.brokerUp(-1);
+    await publish('after');
+    await waitUntil(() => handled.includes('after'), { timeoutMs: 90_000 });
+    expect(subscription.health?.().working).toBe(true);
+  }, 180_000);
 });

@@ -151,6 +151,33 @@ export class KafkaTransport implements Transport {
     this.assigned.set(spec.group, {});
     let member: Consumer | undefined;
     let rejoins = 0;
+    // Whether this process has a member in the group that kafkajs has not given up on, and
+    // since when that is so (readiness: a group without one for its session timeout is not
+    // consuming, whatever the broker says).
+    const health = { working: false, since: new Date() };
+    const setWorking = (working: boolean): void => {
+      if (health.working !== working) Object.assign(health, { working, since: new Date() });
+    };
+    /**
+     * A new member after one kafkajs stopped for good, tried again with backoff (1 s
+     * doubling to 30 s) for as long as it takes: a join that fails before kafkajs runs the
+     * consumer (connect or subscribe refused: the broker is away) crashes nothing, so
+     * nothing else would try again.
+     */
+    const rejoin = async (): Promise<void> => {
+      while (!stopped.signal.aborted) {
+        rejoins += 1;
+        await sleep(Math.min(30_000, 500 * 2 ** Math.min(rejoins, 6)), stopped.signal);
+        if (stopped.signal.aborted) return;
+        try {
+          await join();
+          return;
+        } catch (error) {
+          this.options.onError?.(error, `${spec.group} could not join again`);
+          await member?.disconnect().catch(() => undefined);
+        }
+      }
+    };
     const join = async (): Promise<void> => {
       const consumer = this.kafka.consumer({
         groupId: spec.group,
@@ -168,6 +195,7 @@ export class KafkaTransport implements Transport {
       this.consumers.add(consumer);
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         rejoins = 0;
+        setWorking(true);
         this.assigned.set(spec.group, event.payload.memberAssignment);
       });
       consumer.on(consumer.events.CRASH, (event) => {
@@ -178,18 +206,12 @@ export class KafkaTransport implements Transport {
         // Nothing is lost or done twice: offsets are committed only after the handler's own
         // transaction, so the new member starts from the group's committed position, and
         // the processor's position skips what was applied but not yet committed here.
-        if (event.payload.restart || stopped.signal.aborted) return;
+        if (stopped.signal.aborted) return;
+        setWorking(false);
+        if (event.payload.restart) return;
         this.options.onError?.(event.payload.error, `${spec.group} stopped; joining again`);
         this.consumers.delete(consumer);
-        rejoins += 1;
-        const backoff = Math.min(30_000, 500 * 2 ** Math.min(rejoins, 6));
-        void sleep(backoff, stopped.signal).then(async () => {
-          if (stopped.signal.aborted) return;
-          // A join that fails on its own crashes the new member, which lands here again.
-          await join().catch((error: unknown) =>
-            this.options.onError?.(error, `${spec.group} could not join again`),
-          );
-        });
+        void rejoin();
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [...spec.topics], fromBeginning: true });
@@ -229,6 +251,7 @@ export class KafkaTransport implements Transport {
     };
     await join();
     return {
+      health: () => ({ ...health }),
       close: async () => {
         stopped.abort();
         if (member) {

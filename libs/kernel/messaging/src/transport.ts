@@ -62,6 +62,12 @@ export interface DeadLetterCount {
 }
 
 export interface Subscription {
+  /**
+   * Whether this subscriber is a working member of its group now, and since when that is
+   * so. Absent: always (the in-process log, where a standby of another process's group is
+   * working as intended).
+   */
+  health?(): { readonly working: boolean; readonly since: Date };
   close(): Promise<void>;
 }
 

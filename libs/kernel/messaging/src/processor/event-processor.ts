@@ -91,11 +91,21 @@ export class EventProcessor {
   }
 
   status(): ProcessorStatus {
+    // A member the broker's client gave up on (kafkajs restarting or rejoining) is not
+    // consuming either: as long as that lasts, the group is failing.
+    const health = this.subscription?.health?.();
+    const memberless = health && !health.working ? health.since : undefined;
+    const failingSince =
+      memberless && (!this.failingSince || memberless < this.failingSince)
+        ? memberless
+        : this.failingSince;
     return {
       group: this.group,
       state: this.state,
-      failingSince: this.failingSince,
-      lastError: this.lastError,
+      failingSince,
+      lastError: memberless
+        ? `no working member of the group since ${memberless.toISOString()}`
+        : this.lastError,
     };
   }
 
