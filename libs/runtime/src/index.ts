@@ -8,3 +8,4 @@ export * from './reference';
 export * from './command-transaction';
 export * from './case-directory';
 export * from './case-commands';
+export * from './dead-letters.client';

@@ -63,6 +63,10 @@ export class ProcessorHost {
     return this.processors.get(group);
   }
 
+  all(): EventProcessor[] {
+    return [...this.processors.values()];
+  }
+
   statuses(): ProcessorStatus[] {
     return [...this.processors.values()].map((p) => p.status());
   }

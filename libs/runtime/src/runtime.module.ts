@@ -15,6 +15,7 @@ import { METRICS_REGISTRY, RATE_LIMITER, ReadinessRegistry } from '@casegrid/pla
 import { Infrastructure } from './infrastructure';
 import { PERSONAL_DATA_KEYS } from './personal-data-keys';
 import { referenceReader } from './reference/reference.reader';
+import { DeadLettersController } from './dead-letters.controller';
 import { INFRASTRUCTURE, serviceRuntime, TRANSPORT } from './runtime-tokens';
 import type { ServiceDefinition } from './service-definition';
 
@@ -107,11 +108,53 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
       labelNames: ['group', 'class'],
       registers: [this.metrics],
     });
+    new Gauge({
+      name: 'casegrid_processor_failing_seconds',
+      help: 'How long a consumer group has been unable to subscribe or make progress (0: working).',
+      labelNames: ['group'],
+      registers: [this.metrics],
+      collect() {
+        const now = Date.now();
+        for (const s of processors.statuses()) {
+          this.set(
+            { group: s.group },
+            s.failingSince ? (now - s.failingSince.getTime()) / 1000 : 0,
+          );
+        }
+      },
+    });
+    new Gauge({
+      name: 'casegrid_parked_events',
+      help: 'Events a consumer group parked and holds for an operator (npm run dlq), per group.',
+      labelNames: ['group'],
+      registers: [this.metrics],
+      async collect() {
+        this.reset();
+        for (const p of processors.all()) {
+          const count = await p.parkedCount().catch(() => undefined);
+          if (count) this.set({ group: p.group }, count.events);
+        }
+      },
+    });
+    new Gauge({
+      name: 'casegrid_parked_cases',
+      help: 'Cases whose events a consumer group holds behind a parked one, per group.',
+      labelNames: ['group'],
+      registers: [this.metrics],
+      async collect() {
+        this.reset();
+        for (const p of processors.all()) {
+          const count = await p.parkedCount().catch(() => undefined);
+          if (count) this.set({ group: p.group }, count.cases);
+        }
+      },
+    });
     processors.observe({
       batch: (group, result, seconds) => {
         events.inc({ group, outcome: 'applied' }, result.applied);
         events.inc({ group, outcome: 'skipped' }, result.skipped);
         events.inc({ group, outcome: 'passed' }, result.passed);
+        events.inc({ group, outcome: 'held' }, result.held);
         batches.observe({ group }, seconds);
       },
       parked: (group) => parked.inc({ group }),
@@ -187,6 +230,7 @@ export class CasegridRuntimeModule {
     return {
       module: CasegridRuntimeModule,
       global: true,
+      controllers: [DeadLettersController],
       imports: [AuthModule, DiscoveryModule, ...services.map((s) => s.module)],
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },

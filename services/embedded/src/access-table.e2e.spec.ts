@@ -300,6 +300,21 @@ const ROWS: readonly Row[] = [
       h.post(`/api/v1/persons/${await t.freshPerson()}/erasure`).send({ reason: '本人申请删除' }),
     inside: ADMIN_ONLY(200),
   },
+  {
+    endpoint: 'GET /admin/dead-letters/{service}',
+    send: (h) => h.get('/api/v1/admin/dead-letters/supervision'),
+    inside: ADMIN_ONLY(200),
+  },
+  {
+    endpoint: 'GET /admin/dead-letters/{service}/cases/{id}',
+    send: (h, t) => h.get(`/api/v1/admin/dead-letters/audit/cases/${t.caseId}`),
+    inside: ADMIN_ONLY(200),
+  },
+  {
+    endpoint: 'POST /admin/dead-letters/{service}/cases/{id}/replay',
+    send: (h, t) => h.post(`/api/v1/admin/dead-letters/intake/cases/${t.caseId}/replay`).send({}),
+    inside: ADMIN_ONLY(200),
+  },
 ];
 
 describe('the role and jurisdiction table', () => {

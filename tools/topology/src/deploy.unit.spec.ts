@@ -5,6 +5,7 @@ import { parse, stringify } from 'yaml';
 import { SERVICES } from '@casegrid/contracts';
 import { checkManifests } from './kubernetes-checks';
 import {
+  alertManifests,
   composeGatewayConfig,
   composeTopicsScript,
   gatewayConfig,
@@ -31,6 +32,7 @@ const GENERATED: Record<string, () => string> = {
   'base/gateway.yaml': () => yamlAll(gatewayManifests()),
   'base/gateway/nginx.conf': gatewayConfig,
   'base/kafka-topics.yaml': () => yamlAll(topicManifests()),
+  'base/alerts.yaml': () => yamlAll(alertManifests()),
   'compose/nginx.conf': composeGatewayConfig,
   'compose/topics.sh': composeTopicsScript,
 };

@@ -25,6 +25,11 @@ export const ROUTES: readonly Route[] = [
   { path: '^/api/v1/cases/[^/]+$', service: 'supervision' },
   { path: '^/api/v1/(stats|notices)(/|$)', service: 'supervision' },
   { path: '^/api/v1/audit(/|$)', service: 'audit' },
+  // What each service's consumer groups parked (`npm run dlq`): the service in the path.
+  { path: '^/api/v1/admin/dead-letters/mediation(/|$)', service: 'mediation' },
+  { path: '^/api/v1/admin/dead-letters/petition(/|$)', service: 'petition' },
+  { path: '^/api/v1/admin/dead-letters/supervision(/|$)', service: 'supervision' },
+  { path: '^/api/v1/admin/dead-letters/audit(/|$)', service: 'audit' },
 ];
 /** Everything else (auth, organisation, rules, calendars, the rest of /cases/{id}/…). */
 export const DEFAULT_SERVICE: ServiceName = 'intake';

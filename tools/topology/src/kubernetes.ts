@@ -215,6 +215,59 @@ export const gatewayManifests = (): Manifest[] => {
 export const topicManifests = (): Manifest[] => TOPICS.map(kafkaTopic);
 
 /**
+ * The alerts an operator of casegrid needs (prometheus-operator's PrometheusRule): events
+ * parked for a replay (`npm run dlq`, docs/operations.md), a consumer group that cannot
+ * make progress, and an outbox the broker does not take.
+ */
+export const alertManifests = (): Manifest[] => [
+  {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: { name: 'casegrid', labels: labels('casegrid') },
+    spec: {
+      groups: [
+        {
+          name: 'casegrid.event-path',
+          rules: [
+            {
+              alert: 'CasegridEventsParked',
+              expr: 'max by (group) (casegrid_parked_events) > 0',
+              for: '5m',
+              labels: { severity: 'warning' },
+              annotations: {
+                summary: 'Consumer group {{ $labels.group }} holds parked events',
+                description:
+                  'A case event failed and the case’s later events wait behind it. See `npm run dlq -- list` and docs/operations.md (Parked events).',
+              },
+            },
+            {
+              alert: 'CasegridConsumerStalled',
+              expr: 'max by (group) (casegrid_processor_failing_seconds) > 120',
+              labels: { severity: 'critical' },
+              annotations: {
+                summary: 'Consumer group {{ $labels.group }} has made no progress for 2 minutes',
+                description:
+                  'Its database or broker is away, or it cannot join its group; /health/ready names the cause.',
+              },
+            },
+            {
+              alert: 'CasegridOutboxBacklog',
+              expr: 'max by (service) (casegrid_outbox_backlog) > 1000',
+              for: '5m',
+              labels: { severity: 'warning' },
+              annotations: {
+                summary: 'The outbox of {{ $labels.service }} is not drained',
+                description: 'Events are recorded but the broker does not take them.',
+              },
+            },
+          ],
+        },
+      ],
+    },
+  },
+];
+
+/**
  * The compose topic job's script: every topic with its partitions and settings. One broker
  * holds one replica, so `min.insync.replicas` is 1 there (2 of 3 in Kubernetes).
  */

@@ -104,6 +104,8 @@ export const ACTIONS = {
   ),
   'reference.write': { admin: [] },
   'person.erase': { admin: [] },
+  /** What consumers parked, and replaying it (docs/operations.md, Parked events). */
+  'operations.dead_letters': { admin: [] },
 } as const satisfies Readonly<Record<string, Grant>>;
 export type Action = keyof typeof ACTIONS;
 

@@ -69,11 +69,43 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`drop function ${s}.append_numbered; drop table ${s}.numbering`);
     }
   }
+  /**
+   * Events a consumer group parked, per case: the one that failed (its dead letter) and
+   * every later event of the same case, held behind it in order until an operator replays
+   * them (`npm run dlq`). Other cases flow on (processor/parking.ts).
+   */
+  class KernelParkedEvents1765000000008 implements MigrationInterface {
+    readonly name = 'KernelParkedEvents1765000000008';
+    async up(runner: QueryRunner): Promise<void> {
+      const s = quoteSchema(schema);
+      await runner.query(`
+        create table ${s}.parked (
+          processor text not null,
+          topic text not null,
+          partition int not null,
+          position bigint not null,
+          message_key text not null,
+          event_id text not null,
+          headers jsonb not null,
+          value text not null,
+          reason text not null check (reason in ('failed', 'held')),
+          error text,
+          attempts int,
+          parked_at timestamptz not null default now(),
+          primary key (processor, topic, partition, position)
+        );
+        create index parked_by_case on ${s}.parked (processor, message_key, partition, position);`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`drop table ${quoteSchema(schema)}.parked`);
+    }
+  }
   return [
     KernelEventStore1763800000000,
     KernelIdempotencyKeys1763800000002,
     KernelProcessorPositions1765000000003,
     KernelNumbering1765000000005,
+    KernelParkedEvents1765000000008,
   ];
 };
 

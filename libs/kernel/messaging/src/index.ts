@@ -8,4 +8,5 @@ export * from './in-process-transport';
 export * from './processor/event-handler';
 export * from './processor/event-processor';
 export { type BatchResult } from './processor/batch-transaction';
+export { type ParkedCase, type ParkedEvent } from './processor/parking';
 export * from './sleep';

@@ -81,5 +81,23 @@ export const auditLogMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`revoke all on ${s}.checkpoints from ${role}`);
     }
   }
-  return [AuditCaseEvents1765000000001, AuditWriterPositions1765000000004];
+  /**
+   * The events of a case held behind a parked one are written in the batch's transaction,
+   * and removed by a replay's, both after the append: still as the writer role. The
+   * parked rows are the processor's bookkeeping, not the record: the chain is.
+   */
+  class AuditWriterParked1765000000009 implements MigrationInterface {
+    readonly name = 'AuditWriterParked1765000000009';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`grant select, insert, delete on ${s}.parked to ${role}`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`revoke all on ${s}.parked from ${role}`);
+    }
+  }
+  return [
+    AuditCaseEvents1765000000001,
+    AuditWriterPositions1765000000004,
+    AuditWriterParked1765000000009,
+  ];
 };

@@ -22,6 +22,8 @@ export interface BatchResult {
   readonly skipped: number;
   /** Not of a type the handler takes. */
   readonly passed: number;
+  /** Held behind a parked event of their case (processor/parking.ts). */
+  readonly held: number;
 }
 
 /**
@@ -37,16 +39,27 @@ export class RacedDeliveryError extends UnavailableError {
 const statements = (schema: string) => {
   const s = quoteSchema(schema);
   return {
-    // One read: the group's position on the partition and which of the batch's events the
-    // inbox already holds (a producer's relay may publish an event twice, at two offsets).
+    // One read: the group's position on the partition, which of the batch's events the
+    // inbox already holds (a producer's relay may publish an event twice, at two offsets),
+    // and which of its cases have parked events (read FOR SHARE: parking.ts).
     seen: prepared(`select (select position from ${s}.checkpoints
         where processor = $1 and topic = $2 and partition = $3) as position,
-      array(select event_id from ${s}.inbox where consumer = $1 and event_id = any($4::text[])) as seen`),
-    // One write: the inbox rows and the new position. The inbox rows go last in the
-    // transaction so that a handler's event append is its first write (ADR 0001).
+      array(select event_id from ${s}.inbox where consumer = $1 and event_id = any($4::text[])) as seen,
+      array(select message_key from ${s}.parked where processor = $1
+        and message_key = any($5::text[]) for share) as parked`),
+    // One write: the inbox rows, the events held behind parked ones, and the new position.
+    // It goes last in the transaction so that a handler's event append is its first write
+    // (ADR 0001).
     record: prepared(`with recorded as (
         insert into ${s}.inbox (consumer, event_id) select $1, id from unnest($4::text[]) id
         on conflict do nothing returning 1
+      ), held as (
+        insert into ${s}.parked (processor, topic, partition, position, message_key, event_id,
+          headers, value, reason)
+        select $1, $2, $3, h.position, h.message_key, h.event_id, h.headers, h.value, 'held'
+        from unnest($6::bigint[], $7::text[], $8::text[], $9::jsonb[], $10::text[])
+          as h(position, message_key, event_id, headers, value)
+        on conflict do nothing
       ), moved as (
         insert into ${s}.checkpoints as c (processor, topic, partition, position)
         values ($1, $2, $3, $5)
@@ -79,22 +92,25 @@ export const applyInTransaction = async (
     ? messages.filter((m) => handler.accepts!(m.headers['ce_type'] ?? ''))
     : messages;
   const passed = messages.length - accepted.length;
-  if (accepted.length === 0) return { applied: 0, skipped: 0, passed };
+  if (accepted.length === 0) return { applied: 0, skipped: 0, passed, held: 0 };
   const last = messages[messages.length - 1]!.offset;
   return inTransaction(handler.pool, async (tx) => {
     const ids = accepted.map((m) => m.headers['ce_id'] ?? '');
-    const { rows } = await tx.query<{ position: string | null; seen: string[] }>(
-      sql.seen.with([handler.group, topic, partition, ids]),
+    const keys = [...new Set(accepted.map((m) => m.key))];
+    const { rows } = await tx.query<{ position: string | null; seen: string[]; parked: string[] }>(
+      sql.seen.with([handler.group, topic, partition, ids, keys]),
     );
     const position = rows[0]?.position == null ? -1n : BigInt(rows[0].position);
     const seen = new Set(rows[0]?.seen ?? []);
+    const parked = new Set(rows[0]?.parked ?? []);
     const fresh: DeliveredMessage[] = [];
+    const held: DeliveredMessage[] = [];
     for (const m of accepted) {
       // A duplicate inside the batch itself counts once too.
       const id = m.headers['ce_id'] ?? '';
       if (BigInt(m.offset) <= position || seen.has(id)) continue;
       seen.add(id);
-      fresh.push(m);
+      (parked.has(m.key) ? held : fresh).push(m);
     }
     if (fresh.length > 0) await applyEvents(handler, tx, fresh);
     const recorded = await tx.query<{ recorded: number }>(
@@ -104,16 +120,26 @@ export const applyInTransaction = async (
         partition,
         fresh.map((m) => m.headers['ce_id'] ?? ''),
         last,
+        held.map((m) => m.offset),
+        held.map((m) => m.key),
+        held.map((m) => m.headers['ce_id'] ?? ''),
+        held.map((m) => JSON.stringify(m.headers)),
+        held.map((m) => m.value),
       ]),
     );
     if ((recorded.rows[0]?.recorded ?? 0) !== fresh.length)
       throw new RacedDeliveryError(handler.group);
-    return { applied: fresh.length, skipped: accepted.length - fresh.length, passed };
+    return {
+      applied: fresh.length,
+      skipped: accepted.length - fresh.length - held.length,
+      passed,
+      held: held.length,
+    };
   });
 };
 
 /** Decodes (an unreadable message throws `MalformedMessageError`: poison) and applies. */
-const applyEvents = async (
+export const applyEvents = async (
   handler: EventHandler,
   tx: Parameters<Parameters<typeof inTransaction>[1]>[0],
   messages: readonly DeliveredMessage[],

@@ -129,7 +129,7 @@ describe.each(cases)('the event processor on %s', (_name, makeTransport) => {
     }
   };
 
-  it('parks exactly the poison message in the middle of a batch and applies the rest in order', async () => {
+  it('parks exactly the poison message in the middle of a batch, holds its case behind it, and applies the rest in order', async () => {
     const { topic, group } = await isolate();
     const db = await consumerDb();
     const transport = under.create();
@@ -154,10 +154,20 @@ describe.each(cases)('the event processor on %s', (_name, makeTransport) => {
       }
       expect(await processor.handleBatch(batchOf(messages))).toBe(30);
 
+      // Case B (the second of each round) stops at its fifth event: its later ones wait
+      // behind the poison; the other two cases are applied in full, in order.
+      const poisonCase = caseIds[1]!;
       const rows = await applied(db);
       expect(rows.map((r) => r.event_id)).toEqual(
-        messages.map((m) => m.headers['ce_id']).filter((id) => id !== poisonId),
+        messages.filter((m, i) => m.key !== poisonCase || i < 16).map((m) => m.headers['ce_id']),
       );
+      expect((await processor.parkedEvents(poisonCase)).map((e) => e.reason)).toEqual([
+        'failed',
+        'held',
+        'held',
+        'held',
+        'held',
+      ]);
       // Binary search for the one that fails: a handful of transactions, not thirty, plus
       // the poison's own attempts.
       expect(transactions()).toBeLessThanOrEqual(
@@ -172,7 +182,72 @@ describe.each(cases)('the event processor on %s', (_name, makeTransport) => {
       });
       // The position is past it: handing the batch over again applies and parks nothing.
       expect(await processor.handleBatch(batchOf(messages))).toBe(30);
-      expect(await applied(db)).toHaveLength(29);
+      expect(await applied(db)).toHaveLength(25);
+      expect(await processor.parkedCount()).toEqual({ events: 5, cases: 1 });
+    } finally {
+      await processor.stop();
+      await dlq.close();
+      await dropConsumer(db);
+    }
+  });
+
+  it('holds a case behind its parked event while other cases flow, and replays it in order once fixed', async () => {
+    const { topic, group } = await isolate();
+    const db = await consumerDb();
+    const dlq = await collectDeadLetters(under.create(), group);
+    const broken = { fixed: false };
+    const [a, b] = [uuidv7(), uuidv7()];
+    const refused = uuidv7();
+    const { handler } = recording(db, group, topic, (e) => e.id === refused && !broken.fixed);
+    const processor = new EventProcessor(handler, under.create(), { retry: TEST_RETRY });
+    let offset = 0;
+    const message = (caseId: string, v: number, id = uuidv7()): DeliveredMessage => ({
+      ...toBinaryMessage(topic, cloudEvent(caseId, v, id)),
+      partition: 0,
+      offset: String((offset += 1)),
+    });
+    try {
+      // Case A's second event fails for good; A's third comes in the same batch, A's
+      // fourth in a later one. Case B is untouched throughout.
+      const first = [
+        message(a, 1),
+        message(b, 1),
+        message(a, 2, refused),
+        message(b, 2),
+        message(a, 3),
+      ];
+      expect(await processor.handleBatch(batchOf(first))).toBe(first.length);
+      const later = [message(b, 3), message(a, 4)];
+      expect(await processor.handleBatch(batchOf(later))).toBe(later.length);
+
+      const rows = await applied(db);
+      expect(rows.filter((r) => r.case_id === b).map((r) => r.stream_version)).toEqual([1, 2, 3]);
+      expect(rows.filter((r) => r.case_id === a).map((r) => r.stream_version)).toEqual([1]);
+      expect(await processor.parkedCases()).toEqual([
+        expect.objectContaining({ caseId: a, events: 3, error: expect.stringContaining(refused) }),
+      ]);
+      expect((await processor.parkedEvents(a)).map((e) => [e.reason, e.eventId])).toEqual([
+        ['failed', refused],
+        ['held', first[4]!.headers['ce_id']],
+        ['held', later[1]!.headers['ce_id']],
+      ]);
+      await eventually(() => expect(dlq.parked.map((m) => m.headers['ce_id'])).toEqual([refused]));
+
+      // Replaying before the fix changes nothing and says why.
+      await expect(processor.replay(a)).rejects.toThrow(refused);
+      expect(await processor.parkedEvents(a)).toHaveLength(3);
+
+      broken.fixed = true;
+      expect(await processor.replay(a)).toEqual({ replayed: 3, skipped: 0 });
+      expect(await processor.parkedCases()).toEqual([]);
+      const after = await applied(db);
+      expect(after.filter((r) => r.case_id === a).map((r) => r.stream_version)).toEqual([
+        1, 2, 3, 4,
+      ]);
+      // The case flows again: its next event is applied, not held.
+      expect(await processor.handleBatch(batchOf([message(a, 5)]))).toBe(1);
+      expect((await applied(db)).filter((r) => r.case_id === a)).toHaveLength(5);
+      expect(await processor.parkedCount()).toEqual({ events: 0, cases: 0 });
     } finally {
       await processor.stop();
       await dlq.close();

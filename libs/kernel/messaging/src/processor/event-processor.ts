@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { quoteSchema } from '@casegrid/event-store';
+import { inTransaction, quoteSchema } from '@casegrid/event-store';
 import {
   backoffMs,
   classifyError,
@@ -11,12 +11,22 @@ import {
 import { sleep } from '../sleep';
 import type { DeliveredBatch, DeliveredMessage, Subscription, Transport } from '../transport';
 import {
+  applyEvents,
   applyInTransaction,
   batchStatements,
   type BatchResult,
   type BatchStatements,
 } from './batch-transaction';
 import type { EventHandler } from './event-handler';
+import {
+  parkingStatements,
+  toMessage,
+  toParkedEvent,
+  type ParkedCase,
+  type ParkedEvent,
+  type ParkedRow,
+  type ParkingStatements,
+} from './parking';
 
 /** What a processor reports as it works (the runtime turns it into metrics). */
 export interface ProcessorObserver {
@@ -71,6 +81,7 @@ const DAY_MS = 86_400_000;
 export class EventProcessor {
   readonly group: string;
   private readonly sql: BatchStatements;
+  private readonly parking: ParkingStatements;
   private readonly retry: RetryPolicy;
   private subscription: Subscription | undefined;
   private stopping = new AbortController();
@@ -87,6 +98,7 @@ export class EventProcessor {
   ) {
     this.group = handler.group;
     this.sql = batchStatements(handler.schema);
+    this.parking = parkingStatements(handler.schema);
     this.retry = options.retry ?? DEFAULT_RETRY;
   }
 
@@ -228,9 +240,100 @@ export class EventProcessor {
     }
   }
 
+  /** Cases with parked events (`npm run dlq -- list`). */
+  async parkedCases(): Promise<ParkedCase[]> {
+    const { rows } = await this.handler.pool.query<{
+      case_id: string;
+      events: number;
+      since: Date;
+      error: string | null;
+    }>(this.parking.cases.with([this.group]));
+    return rows.map((r) => ({
+      caseId: r.case_id,
+      events: r.events,
+      since: r.since.toISOString(),
+      error: r.error,
+    }));
+  }
+
+  /** How many events and cases are parked now (metrics). */
+  async parkedCount(): Promise<{ events: number; cases: number }> {
+    const { rows } = await this.handler.pool.query<{ events: number; cases: number }>(
+      this.parking.count.with([this.group]),
+    );
+    return rows[0] ?? { events: 0, cases: 0 };
+  }
+
+  /** A case's parked events in order (`npm run dlq -- show <case>`). */
+  async parkedEvents(caseId: string): Promise<ParkedEvent[]> {
+    const { rows } = await this.handler.pool.query<ParkedRow>(
+      // FOR UPDATE needs a transaction to mean anything; here it only reads.
+      this.parking.ofCase.with([this.group, caseId]),
+    );
+    return rows.map(toParkedEvent);
+  }
+
+  /**
+   * Applies a case's parked events in order, once their cause is fixed, and lets the case
+   * flow again (`npm run dlq -- replay <case>`). Transaction boundary: per round, the rows
+   * read (locked), the handler's effects, their inbox rows and the rows' removal commit
+   * together; a failure rolls the round back and leaves every row parked, and throws.
+   * Rounds repeat until none is left: a batch may have held one more meanwhile.
+   *
+   * `skip` names a failed event that can never be applied (a malformed message): it is
+   * dropped instead (its dead letter stays in the group's DLQ topic as the record) and the
+   * events held behind it are applied.
+   */
+  async replay(
+    caseId: string,
+    options: { skip?: string } = {},
+  ): Promise<{ replayed: number; skipped: number }> {
+    let replayed = 0;
+    let skipped = 0;
+    for (;;) {
+      const round = await inTransaction(this.handler.pool, async (tx) => {
+        const { rows: all } = await tx.query<ParkedRow>(
+          this.parking.ofCase.with([this.group, caseId]),
+        );
+        if (all.length === 0) return 0;
+        const dropped = all.filter((r) => r.reason === 'failed' && r.event_id === options.skip);
+        skipped += dropped.length;
+        const rows = all.filter((r) => !dropped.includes(r));
+        const ids = rows.map((r) => r.event_id);
+        const done = new Set(
+          (
+            await tx.query<{ event_id: string }>(this.parking.inInbox.with([this.group, ids]))
+          ).rows.map((r) => r.event_id),
+        );
+        const fresh = rows.filter((r) => !done.has(r.event_id)).map(toMessage);
+        if (fresh.length > 0) await applyEvents(this.handler, tx, fresh);
+        await tx.query(
+          this.parking.remember.with([this.group, fresh.map((m) => m.headers['ce_id'] ?? '')]),
+        );
+        for (const [key, group] of groupBy(all, (r) => `${r.topic}\u0000${r.partition}`)) {
+          const [topic = '', partition = '0'] = key.split('\u0000');
+          await tx.query(
+            this.parking.forget.with([
+              this.group,
+              topic,
+              Number(partition),
+              group.map((r) => r.position),
+            ]),
+          );
+        }
+        return all.length;
+      });
+      if (round === 0) break;
+      replayed += round;
+    }
+    if (replayed > 0) this.handler.afterCommit?.();
+    return { replayed: replayed - skipped, skipped };
+  }
+
   /**
    * Parks a message that cannot be applied: its dead-letter record first (durably), then
-   * the group's position past it, so that neither a crash nor a redelivery applies it.
+   * the parked row and the group's position past it in one transaction, so that neither a
+   * crash nor a redelivery applies it, and the case's later events wait behind it.
    */
   private async park(
     batch: DeliveredBatch,
@@ -243,7 +346,18 @@ export class EventProcessor {
       try {
         await this.transport.publish([record]);
         await this.handler.pool.query(
-          this.sql.record.with([this.group, batch.topic, batch.partition, [], message.offset]),
+          this.parking.failed.with([
+            this.group,
+            batch.topic,
+            batch.partition,
+            message.offset,
+            message.key,
+            message.headers['ce_id'] ?? '',
+            JSON.stringify(message.headers),
+            message.value,
+            record.headers['dlq_error_message'] ?? null,
+            attempts,
+          ]),
         );
         this.options.observer?.parked?.(this.group, message, error);
         return true;
@@ -293,4 +407,10 @@ export const batchOf = (messages: readonly DeliveredMessage[]): DeliveredBatch =
     heartbeat: () => Promise.resolve(),
     isActive: () => true,
   };
+};
+
+const groupBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> => {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  return out;
 };
