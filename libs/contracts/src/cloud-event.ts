@@ -46,6 +46,8 @@ export const parseCeType = (type: string): ParsedCeType | undefined => {
 /** A message as any transport carries it: topic, partition key, string headers, bytes. */
 export interface TransportMessage {
   readonly topic: string;
+  /** Where it goes, when not by its key (a producer's watermark goes to every partition). */
+  readonly partition?: number;
   readonly key: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly value: string;

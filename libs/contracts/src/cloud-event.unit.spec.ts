@@ -11,6 +11,7 @@ import {
   type CloudEvent,
 } from './cloud-event';
 import { CASE_EVENTS_TOPIC, deadLetterTopic, REFERENCE_TOPIC } from './topics';
+import { watermarkMessage } from './watermark';
 
 const event: CloudEvent = {
   specversion: '1.0',
@@ -98,6 +99,19 @@ describe('asyncapi.yaml', () => {
       causationid: undefined,
     });
     for (const name of schema.required) expect(bare.headers).toHaveProperty([name]);
+  });
+
+  it('describes the producers’ watermark exactly as the relays write it', () => {
+    const described = (
+      doc as unknown as {
+        components: { messages: Record<string, { headers: { properties: object } }> };
+      }
+    ).components.messages['producerWatermark']!.headers.properties;
+    const written = watermarkMessage(CASE_EVENTS_TOPIC, 0, {
+      producer: 'intake',
+      at: '2026-12-02T00:00:00.000Z',
+    }).headers;
+    expect(Object.keys(described).sort()).toEqual(Object.keys(written).sort());
   });
 
   it('describes every event supervision records, with its payload schema', () => {

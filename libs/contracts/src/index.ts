@@ -1,3 +1,4 @@
 export * from './topics';
 export * from './cloud-event';
 export * from './case-event';
+export * from './watermark';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { ServiceName } from '@casegrid/contracts';
+import { CASE_EVENTS_TOPIC, EXTERNAL_PRODUCERS, type ServiceName } from '@casegrid/contracts';
 import {
   kernelMigrations,
   openServiceDatabase,
@@ -15,6 +15,7 @@ import {
   type Transport,
 } from '@casegrid/messaging';
 import {
+  CasegridClock,
   databaseUrlFor,
   MemoryRateLimiter,
   RedisRateLimiter,
@@ -61,6 +62,8 @@ export class Infrastructure {
     readonly processors: ProcessorHost,
     /** How long a consumer group may make no progress before readiness says so. */
     readonly stallGraceMs: number,
+    /** The process's business clock (`CASEGRID_CLOCK` in Nest). */
+    readonly clock: CasegridClock,
     private readonly owned: { close(): Promise<void> }[],
   ) {
     this.rateLimiter = redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
@@ -73,6 +76,7 @@ export class Infrastructure {
     log: Log,
   ): Promise<Infrastructure> {
     const owned: { close(): Promise<void> }[] = [];
+    const clock = new CasegridClock(config.fixedNow);
     try {
       const transport = await openTransport(config, log, owned);
       const runtimes = new Map<ServiceName, ServiceRuntime>();
@@ -95,6 +99,10 @@ export class Infrastructure {
         const relay = new OutboxRelay({
           pool: db.pool,
           leaseStaleAfterMs: config.database.peerTimeoutMs,
+          // The services whose events can meet a deadline say how far they have published.
+          ...((EXTERNAL_PRODUCERS as readonly string[]).includes(definition.name)
+            ? { watermarks: { topic: CASE_EVENTS_TOPIC, now: () => clock.now() } }
+            : {}),
           schema: definition.name,
           service: definition.name,
           transport,
@@ -136,6 +144,7 @@ export class Infrastructure {
         keys,
         processors,
         grace,
+        clock,
         owned,
       );
     } catch (error) {

@@ -100,6 +100,7 @@ export const runCasegrid = async (
     {
       logger,
       rateLimiter: infra.rateLimiter,
+      clock: infra.clock,
       // The console is served wherever it was built (`npm run build`); in production the
       // ingress sends `/` to any process of the image, which all carry it.
       consoleDir: findConsoleDir(),

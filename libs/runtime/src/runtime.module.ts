@@ -20,6 +20,8 @@ import { INFRASTRUCTURE, serviceRuntime, TRANSPORT } from './runtime-tokens';
 import type { ServiceDefinition } from './service-definition';
 
 const AFTER_SHUTDOWN = Symbol('AFTER_SHUTDOWN');
+/** How long a scrape waits for the broker's figures (lag, DLQ sizes) before it leaves them out. */
+const SCRAPE_BUDGET_MS = 2_000;
 
 @Injectable()
 class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -166,7 +168,19 @@ class RuntimeLifecycle implements OnModuleInit, OnApplicationBootstrap, OnApplic
   private registerConsumerMetrics(): void {
     const { transport } = this.infra;
     // A scrape while the broker is away shows no series rather than failing /metrics.
-    const quietly = async <T>(read: () => Promise<T[]>): Promise<T[]> => read().catch(() => []);
+    // …and within a scrape's time: the broker client retries for a minute and more before
+    // it gives up, and a scrape that waits for it gets nothing at all.
+    const quietly = async <T>(read: () => Promise<T[]>): Promise<T[]> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<T[]>((resolve) => {
+        timer = setTimeout(() => resolve([]), SCRAPE_BUDGET_MS);
+      });
+      try {
+        return await Promise.race([read().catch(() => []), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     new Gauge({
       name: 'casegrid_consumer_lag',
       help: 'Messages after the consumer group’s committed position, per partition this instance holds.',

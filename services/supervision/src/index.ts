@@ -19,6 +19,7 @@ export const supervisionService: ServiceDefinition = {
 
 export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
 export { DeadlineScheduler } from './clocks/deadline.scheduler';
+export { WatermarkReader } from './clocks/watermarks';
 export { LedgerStore } from './ledger/ledger.store';
 export { LedgerRebuild, type RebuildReport } from './ledger/ledger.rebuild';
 export { AuditStoreSource, type CanonicalSource } from './ledger/ledger.source';

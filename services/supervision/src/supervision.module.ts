@@ -13,10 +13,14 @@ import {
 import {
   referenceReader,
   serviceRuntime,
+  TRANSPORT,
   type ReferenceReader,
   type ServiceRuntime,
 } from '@casegrid/runtime';
+import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
+import type { Transport } from '@casegrid/messaging';
 import { ClockContextSource } from './clocks/clock-context';
+import { WatermarkReader } from './clocks/watermarks';
 import { ClockMetrics } from './clocks/clock.metrics';
 import { DeadlineScheduler } from './clocks/deadline.scheduler';
 import { SupervisionCommands } from './http/supervision-commands.service';
@@ -70,13 +74,28 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
         new CaseEventsConsumer(ledger.runtime.db.pool, ledger, context, clock),
     },
     {
+      provide: WatermarkReader,
+      inject: [LedgerStore, TRANSPORT],
+      useFactory: (ledger: LedgerStore, transport: Transport) => {
+        let partitions: Promise<number> | undefined;
+        return new WatermarkReader(ledger.schema, () => {
+          partitions ??= transport.partitions(CASE_EVENTS_TOPIC).catch((error: unknown) => {
+            partitions = undefined;
+            throw error;
+          });
+          return partitions;
+        });
+      },
+    },
+    {
       provide: DeadlineScheduler,
-      inject: [LedgerStore, ClockContextSource, CASEGRID_CLOCK, CASEGRID_CONFIG],
+      inject: [LedgerStore, ClockContextSource, CASEGRID_CLOCK, CASEGRID_CONFIG, WatermarkReader],
       useFactory: (
         ledger: LedgerStore,
         context: ClockContextSource,
         clock: CasegridClock,
         config: CasegridConfig,
+        watermarks: WatermarkReader,
       ) =>
         new DeadlineScheduler(
           ledger.runtime.db.pool,
@@ -84,10 +103,13 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
           context,
           clock,
           config.supervision.pollIntervalMs,
-          (error) =>
+          (error, caseId) =>
             process.stderr.write(
-              `supervision scheduler: ${error instanceof Error ? error.message : String(error)}\n`,
+              `supervision scheduler${caseId ? ` (case ${caseId}, backing off)` : ''}: ${
+                error instanceof Error ? error.message : String(error)
+              }\n`,
             ),
+          watermarks,
         ),
     },
     SupervisionCommands,

@@ -81,7 +81,7 @@ export const runDueClocks = async (spec: DueClocksSpec): Promise<PhaseResult> =>
     for (const p of populations) {
       const { rows } = await p.pool.query<{ 'QUERY PLAN': string }>(
         `explain (analyze, buffers, costs off, summary off) ${dueCasesSql(p.schema)}`,
-        [now],
+        [now, '-infinity', '00000000-0000-0000-0000-000000000000'],
       );
       const sorted = Float64Array.from(p.samples).sort();
       results.push({

@@ -100,12 +100,37 @@ export const kernelMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`drop table ${quoteSchema(schema)}.parked`);
     }
   }
+  /**
+   * The producers' watermarks a consumer group has seen, per partition: "everything the
+   * producer committed before `at` came before this" (contracts' watermark.ts), written in
+   * the batch's transaction, so a watermark here means the events before it are applied.
+   */
+  class KernelWatermarks1765000000010 implements MigrationInterface {
+    readonly name = 'KernelWatermarks1765000000010';
+    async up(runner: QueryRunner): Promise<void> {
+      const s = quoteSchema(schema);
+      await runner.query(`
+        create table ${s}.watermarks (
+          processor text not null,
+          topic text not null,
+          partition int not null,
+          producer text not null,
+          at timestamptz not null,
+          updated_at timestamptz not null default now(),
+          primary key (processor, topic, partition, producer)
+        );`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`drop table ${quoteSchema(schema)}.watermarks`);
+    }
+  }
   return [
     KernelEventStore1763800000000,
     KernelIdempotencyKeys1763800000002,
     KernelProcessorPositions1765000000003,
     KernelNumbering1765000000005,
     KernelParkedEvents1765000000008,
+    KernelWatermarks1765000000010,
   ];
 };
 

@@ -47,6 +47,9 @@ const statements = (T: string) => ({
   check: `select 1 from ${T}.log limit 1`,
   lag: `select count(*)::int as lag from ${T}.log where topic = $1 and position > $2::bigint`,
   size: `select count(*)::int as n from ${T}.log where topic = $1`,
+  // Watermarks say where a producer stood; once every group is past one it says nothing.
+  pruneWatermarks: `delete from ${T}.log l where l.headers ? 'casegrid_watermark'
+    and l.position < (select min(o.position) from ${T}.consumer_offsets o where o.topic = l.topic)`,
 });
 
 interface Group {
@@ -76,6 +79,7 @@ export class InProcessTransport implements Transport {
   private readonly leases: LeaseSession;
   private tailLoop: Promise<void> | undefined;
   private closed = false;
+  private readonly pruner: NodeJS.Timeout;
 
   constructor(private readonly options: InProcessTransportOptions) {
     this.sql = statements(quoteSchema(options.schema ?? TRANSPORT_SCHEMA));
@@ -87,6 +91,12 @@ export class InProcessTransport implements Transport {
           'the in-process log lost its lease session; taking the groups again',
         ),
     });
+    this.pruner = setInterval(() => {
+      void this.options.pool
+        .query(this.sql.pruneWatermarks)
+        .catch((error: unknown) => options.onError?.(error, 'pruning watermarks'));
+    }, 60_000);
+    this.pruner.unref();
   }
 
   async publish(messages: readonly TransportMessage[]): Promise<void> {
@@ -152,12 +162,18 @@ export class InProcessTransport implements Transport {
     return out;
   }
 
+  /** One partition per topic. */
+  partitions(): Promise<number> {
+    return Promise.resolve(1);
+  }
+
   async check(): Promise<void> {
     await this.options.pool.query(this.sql.check);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pruner);
     await Promise.all(
       [...this.groups].map(async (group) => {
         group.stop.abort();

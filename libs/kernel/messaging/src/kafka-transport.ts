@@ -118,11 +118,16 @@ export class KafkaTransport implements Transport {
     if (messages.length === 0) return;
     const byTopic = new Map<
       string,
-      { key: string; value: string; headers: Record<string, string> }[]
+      { key: string; value: string; headers: Record<string, string>; partition?: number }[]
     >();
     for (const m of messages) {
       const list = byTopic.get(m.topic) ?? [];
-      list.push({ key: m.key, value: m.value, headers: { ...m.headers } });
+      list.push({
+        key: m.key,
+        value: m.value,
+        headers: { ...m.headers },
+        ...(m.partition !== undefined ? { partition: m.partition } : {}),
+      });
       byTopic.set(m.topic, list);
     }
     // One transaction at a time per producer: the mutex orders the relays sharing it.
@@ -303,6 +308,12 @@ export class KafkaTransport implements Transport {
       out.push({ group, messages });
     }
     return out;
+  }
+
+  async partitions(topic: string): Promise<number> {
+    await this.connect();
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length ?? 0;
   }
 
   async check(): Promise<void> {

@@ -1,5 +1,10 @@
 import type { Pool } from 'pg';
-import { toBinaryMessage, type ServiceName, type TransportMessage } from '@casegrid/contracts';
+import {
+  toBinaryMessage,
+  watermarkMessage,
+  type ServiceName,
+  type TransportMessage,
+} from '@casegrid/contracts';
 import {
   horizonSql,
   prepared,
@@ -27,6 +32,15 @@ export interface OutboxRelayOptions {
   /** How often a relay that is not the leader tries to become it. */
   readonly leaderRetryMs?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Publishes this service's watermark on `topic` at most every `intervalMs` (default 500)
+   * while its outbox is drained: `now` is the business clock (contracts' watermark.ts).
+   */
+  readonly watermarks?: {
+    readonly topic: string;
+    readonly now: () => Date;
+    readonly intervalMs?: number;
+  };
   /** Test seam: runs after the broker acknowledged a batch, before it is marked. */
   readonly afterPublish?: (messages: readonly TransportMessage[]) => Promise<void>;
 }
@@ -51,6 +65,9 @@ export class OutboxRelay {
   private readonly lockKey: string;
   private readonly wakeup = new Wakeup();
   private readonly session: LeaseSession;
+  private readonly drainedSql: Prepared | undefined;
+  private watermarkedAt = 0;
+  private partitionCount: number | undefined;
   private after: ReadCheckpoint = START;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -69,6 +86,9 @@ export class OutboxRelay {
     );
     this.deleteSql = prepared(`delete from ${s}.outbox where position = any($1::bigint[])`);
     this.lockKey = `casegrid:relay:${options.schema}`;
+    this.drainedSql = options.watermarks
+      ? prepared(`select not exists (select 1 from ${s}.outbox where topic = $1) as drained`)
+      : undefined;
     this.session = new LeaseSession(options.pool, {
       ...(options.leaseStaleAfterMs ? { staleAfterMs: options.leaseStaleAfterMs } : {}),
     });
@@ -137,11 +157,37 @@ export class OutboxRelay {
         await this.resign();
       }
       if (published === (this.options.batchSize ?? 500)) continue;
+      await this.publishWatermark().catch((error: unknown) => this.options.onError?.(error));
       const idle = this.isLeader
         ? (this.options.pollIntervalMs ?? 200)
         : (this.options.leaderRetryMs ?? 1000);
       await this.wakeup.wait(idle);
     }
+  }
+
+  /**
+   * "Everything this service committed before `at` is published": true once the outbox
+   * holds no row for the topic in a snapshot taken AFTER `at` was read from the clock — a
+   * transaction that committed before `at` is in that snapshot, and its rows are deleted
+   * only once the broker has them. Rows committed but held back by the horizon (a long
+   * transaction elsewhere) keep the outbox non-empty, so the watermark waits with them.
+   * Sent to every partition, after the events, so a consumer that sees it has seen them.
+   */
+  private async publishWatermark(): Promise<void> {
+    const watermarks = this.options.watermarks;
+    if (!watermarks || !this.drainedSql || !this.isLeader) return;
+    if (Date.now() - this.watermarkedAt < (watermarks.intervalMs ?? 500)) return;
+    const at = watermarks.now().toISOString();
+    const { rows } = await this.session.query<{ drained: boolean }>(
+      this.drainedSql.with([watermarks.topic]),
+    );
+    if (rows[0]?.drained !== true) return;
+    this.partitionCount ??= await this.options.transport.partitions(watermarks.topic);
+    const messages = Array.from({ length: Math.max(1, this.partitionCount) }, (_, partition) =>
+      watermarkMessage(watermarks.topic, partition, { producer: this.options.service, at }),
+    );
+    await this.options.transport.publish(messages);
+    this.watermarkedAt = Date.now();
   }
 
   /** True when this relay holds the lease (taking it if it is free, or its holder gone). */

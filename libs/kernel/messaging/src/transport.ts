@@ -1,4 +1,4 @@
-import type { TransportMessage } from '@casegrid/contracts';
+import { WATERMARK_HEADER, type TransportMessage } from '@casegrid/contracts';
 
 /** A message as handed to a subscriber, with where it came from (for DLQ records). */
 export interface DeliveredMessage extends TransportMessage {
@@ -91,6 +91,8 @@ export interface Transport {
   lag(): Promise<PartitionLag[]>;
   /** Per group this process consumes: the size of its dead-letter topic. */
   deadLetters(): Promise<DeadLetterCount[]>;
+  /** How many partitions `topic` has (a watermark goes to each). */
+  partitions(topic: string): Promise<number>;
   /** Throws when the broker cannot be reached (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -98,11 +100,14 @@ export interface Transport {
 
 /**
  * A batch handler from a function of one message, for raw observers of a topic (specs,
- * tools). Consumers with effects are event handlers run by the processor instead.
+ * tools): the case events only, producers' watermarks passed over. Consumers with effects
+ * are event handlers run by the processor instead.
  */
 export const eachMessage =
   (handle: (message: DeliveredMessage) => Promise<void> | void): BatchHandler =>
   async (batch) => {
-    for (const message of batch.messages) await handle(message);
+    for (const message of batch.messages) {
+      if (message.headers[WATERMARK_HEADER] === undefined) await handle(message);
+    }
     return batch.messages.length;
   };

@@ -5,17 +5,21 @@ import { CASEGRID_CONFIG, type CasegridConfig } from './casegrid.config';
 /**
  * Makes the configuration loaded at boot injectable everywhere as `CASEGRID_CONFIG`. It takes
  * the loaded value rather than reading the environment itself: config is read once, in main.
- * The business clock (`CASEGRID_CLOCK`) starts here, at `CASEGRID_NOW` when it is set.
+ * The business clock (`CASEGRID_CLOCK`) starts here, at `CASEGRID_NOW` when it is set —
+ * or is the one the process made before Nest (the relays' watermarks read it too).
  */
 @Module({})
 export class CasegridConfigModule {
-  static forRoot(config: CasegridConfig): DynamicModule {
+  static forRoot(
+    config: CasegridConfig,
+    clock = new CasegridClock(config.fixedNow),
+  ): DynamicModule {
     return {
       module: CasegridConfigModule,
       global: true,
       providers: [
         { provide: CASEGRID_CONFIG, useValue: config },
-        { provide: CASEGRID_CLOCK, useValue: new CasegridClock(config.fixedNow) },
+        { provide: CASEGRID_CLOCK, useValue: clock },
       ],
       exports: [CASEGRID_CONFIG, CASEGRID_CLOCK],
     };

@@ -9,6 +9,8 @@ export interface ReadinessReport {
   readonly checks: Readonly<Record<string, 'ok' | 'error'>>;
   /** The message of each failing check, by name. */
   readonly failures?: Readonly<Record<string, string>>;
+  /** What is degraded without making the process unready, by name. */
+  readonly warnings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -19,11 +21,19 @@ export interface ReadinessReport {
 @Injectable()
 export class ReadinessRegistry implements BeforeApplicationShutdown {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly warnings = new Map<string, ReadinessCheck>();
   private shuttingDown = false;
 
   register(name: string, check: ReadinessCheck): void {
     if (this.checks.has(name)) throw new Error(`readiness check "${name}" is already registered`);
     this.checks.set(name, check);
+  }
+
+  /** A check whose failure is reported under `warnings` and leaves the process ready. */
+  registerWarning(name: string, check: ReadinessCheck): void {
+    if (this.warnings.has(name))
+      throw new Error(`readiness warning "${name}" is already registered`);
+    this.warnings.set(name, check);
   }
 
   /** Runs every check at once, each bounded by `timeoutMs`, and reports all of them. */
@@ -36,7 +46,20 @@ export class ReadinessRegistry implements BeforeApplicationShutdown {
         return [name, error instanceof Error ? error.message : String(error)] as const;
       }
     });
-    const outcomes = await Promise.all(entries);
+    const warned = [...this.warnings].map(async ([name, check]) => {
+      try {
+        await withTimeout(check, timeoutMs);
+        return undefined;
+      } catch (error: unknown) {
+        return [name, error instanceof Error ? error.message : String(error)] as const;
+      }
+    });
+    const [outcomes, warningOutcomes] = await Promise.all([
+      Promise.all(entries),
+      Promise.all(warned),
+    ]);
+    const warnings = Object.fromEntries(warningOutcomes.filter((w) => w !== undefined));
+    const degraded = Object.keys(warnings).length > 0 ? { warnings } : {};
     // Going unready first lets a load balancer drain this instance before it closes.
     if (this.shuttingDown) outcomes.push(['shutdown', 'the process is shutting down']);
     const checks: Record<string, 'ok' | 'error'> = {};
@@ -46,8 +69,8 @@ export class ReadinessRegistry implements BeforeApplicationShutdown {
       if (failure !== undefined) failures[name] = failure;
     }
     return Object.keys(failures).length === 0
-      ? { status: 'ok', checks }
-      : { status: 'error', checks, failures };
+      ? { status: 'ok', checks, ...degraded }
+      : { status: 'error', checks, failures, ...degraded };
   }
 
   beforeApplicationShutdown(): void {

@@ -10,6 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { CasegridConfig } from '../config/casegrid.config';
 import { CasegridConfigModule } from '../config/casegrid-config.module';
+import type { CasegridClock } from '../time/casegrid-clock';
 import { HealthModule } from '../health/health.module';
 import {
   httpMetricsMiddleware,
@@ -55,6 +56,8 @@ export interface HttpAppOptions {
   readonly rateLimiter?: RateLimiter;
   /** The built console (`findConsoleDir()`): served at `/` on the same port when given. */
   readonly consoleDir?: string;
+  /** The process's business clock, when it was made before the app (else one is made). */
+  readonly clock?: CasegridClock;
 }
 
 const DEFAULT_OPENAPI: OpenApiInfo = {
@@ -81,7 +84,12 @@ export async function createHttpApp(
 ): Promise<INestApplication> {
   const root: DynamicModule = {
     module: CasegridHttpModule,
-    imports: [CasegridConfigModule.forRoot(config), HealthModule, MetricsModule, rootModule],
+    imports: [
+      CasegridConfigModule.forRoot(config, options.clock),
+      HealthModule,
+      MetricsModule,
+      rootModule,
+    ],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), {
     logger: options.logger ?? new JsonLogger(config.logLevel),

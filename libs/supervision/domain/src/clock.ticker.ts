@@ -12,6 +12,13 @@ export interface TickContext {
   readonly regionOf: (departmentId: string) => string | undefined;
   /** A fresh id (notices are addressable). */
   readonly newId: () => string;
+  /**
+   * Up to when supervision has seen every event that could stop, pause, resume or extend
+   * `clock` (the producers' watermarks); `null` when it cannot say. A warning or breach due
+   * later than that waits: the event that meets it may have been committed before its due
+   * time and still be on its way. Absent: everything has been seen (a replay, a spec).
+   */
+  readonly watermark?: (clock: Clock) => string | null;
 }
 
 const RANK: Readonly<Record<SupervisionLevel, number>> = {
@@ -82,11 +89,12 @@ export function nextFireAt(state: LedgerCase): string | null {
  * after an outage yields what would have happened on time.
  */
 export function dueReactions(state: LedgerCase, now: Date, ctx: TickContext): SupervisionEvent[] {
-  const at = now.toISOString();
   const events: SupervisionEvent[] = [];
   const breachedNow: Clock[] = [];
   for (const clock of state.deadlines) {
     if (clock.state !== 'running') continue;
+    const at = seenUpTo(clock, now, ctx);
+    if (at === null) continue;
     const base = { caseId: state.id, clockId: clock.clockId, obligation: clock.obligation };
     if (!clock.warned && clock.warnAt <= at) {
       events.push({
@@ -113,8 +121,23 @@ export function dueReactions(state: LedgerCase, now: Date, ctx: TickContext): Su
       if (SUPERVISED(clock.obligation)) breachedNow.push(clock);
     }
   }
-  return [...events, ...ladder(state, breachedNow, at, ctx)];
+  // Raising supervision again waits for the same: the clock it is raised for may have
+  // been met meanwhile by an event still on its way.
+  const overdue = [...breachedAndOpen(state), ...breachedNow];
+  const ladderAt = overdue.reduce<string | null>((min, clock) => {
+    const seen = seenUpTo(clock, now, ctx);
+    return min === null || seen === null ? null : seen < min ? seen : min;
+  }, now.toISOString());
+  return ladderAt === null ? events : [...events, ...ladder(state, breachedNow, ladderAt, ctx)];
 }
+
+/** `now`, or what the watermark allows of it: the instant up to which firing may go. */
+const seenUpTo = (clock: Clock, now: Date, ctx: TickContext): string | null => {
+  const at = now.toISOString();
+  if (!ctx.watermark) return at;
+  const seen = ctx.watermark(clock);
+  return seen === null ? null : seen < at ? seen : at;
+};
 
 function ladder(
   state: LedgerCase,

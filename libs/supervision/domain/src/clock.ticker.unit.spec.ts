@@ -1,6 +1,7 @@
 import { nextFireAt } from './clock.ticker';
 import {
   CASE_ID,
+  context,
   DEPT,
   History,
   NUMBER,
@@ -97,6 +98,49 @@ describe('the ticker (fire, dueReactions, nextFireAt)', () => {
         handlerId: 'u-handler',
         heldSince: DISPATCHED,
       });
+    });
+  });
+
+  describe('when the events that could meet a clock may still be on their way', () => {
+    // What supervision has seen of the producers, as the scheduler hands it over.
+    const seenUpTo = (at: string | null) => (ctx: ReturnType<typeof context>) => ({
+      ...ctx,
+      watermark: () => at,
+    });
+    const before = JUST_BEFORE(ACCEPT_DUE);
+
+    it('neither warns nor breaches past what has been seen', () => {
+      const waiting = dispatched.withContext(seenUpTo(before)(context()));
+      expect(waiting.fire('2025-03-12T09:00:00.000Z').types).toEqual([
+        'DeadlineApproaching',
+        'DeadlineApproaching',
+      ]);
+      expect(
+        dispatched.withContext(seenUpTo(JUST_BEFORE(ACCEPT_WARN))(context())).fire(AFTER_OUTAGE)
+          .emitted,
+      ).toEqual([]);
+    });
+    it('fires nothing when nothing has been seen yet', () => {
+      expect(dispatched.withContext(seenUpTo(null)(context())).fire(AFTER_OUTAGE).emitted).toEqual(
+        [],
+      );
+    });
+    it('breaches once what was seen reaches the due time, and escalates only as far', () => {
+      const seen = dispatched.withContext(seenUpTo(ACCEPT_DUE)(context())).fire(AFTER_OUTAGE);
+      expect(seen.of('DeadlineBreached')).toHaveLength(2);
+      // The township's interval runs out at TO_COUNTY, which has not been seen yet.
+      expect(seen.of('SupervisionEscalated')).toEqual([
+        expect.objectContaining({ level: 'township' }),
+      ]);
+      const further = seen.withContext(seenUpTo(TO_CITY)(context())).fire(AFTER_OUTAGE);
+      expect(further.of('SupervisionEscalated').map((x) => x.level)).toEqual(['county', 'city']);
+    });
+    it('is met on time by an acceptance committed before the due time that arrives after it', () => {
+      const waiting = dispatched.withContext(seenUpTo(before)(context())).fire(AFTER_OUTAGE);
+      const met = waiting.observe(e.accepted(JUST_BEFORE(ACCEPT_DUE)));
+      expect(met.of('DeadlineMet').map((m) => m.late)).toEqual([false, false]);
+      const later = met.withContext(context()).fire(AFTER_OUTAGE);
+      expect(later.of('DeadlineBreached').filter((b) => b.obligation === 'accept')).toEqual([]);
     });
   });
 

@@ -1,6 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Gauge, type Registry } from 'prom-client';
-import { METRICS_REGISTRY } from '@casegrid/platform';
+import { EXTERNAL_PRODUCERS } from '@casegrid/contracts';
+import {
+  CASEGRID_CLOCK,
+  METRICS_REGISTRY,
+  ReadinessRegistry,
+  type CasegridClock,
+} from '@casegrid/platform';
+import { WatermarkReader } from './watermarks';
 import { LedgerStore } from '../ledger/ledger.store';
 
 /**
@@ -13,15 +20,61 @@ const CLOCKS_BY_STATE = `
   from supervision.ledger l, jsonb_array_elements(l.state->'deadlines') d
   group by 1, 2`;
 
+/** A producer whose watermark lags business time by more than this is a readiness warning. */
+const WATERMARK_WARNING_S = 30;
+
 @Injectable()
 export class ClockMetrics implements OnModuleInit {
   constructor(
     @Inject(METRICS_REGISTRY) private readonly metrics: Registry,
     @Inject(LedgerStore) private readonly ledger: LedgerStore,
+    @Inject(WatermarkReader) private readonly watermarks: WatermarkReader,
+    @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
+    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
   ) {}
+
+  /** Per producer, how far its watermark trails business time (s); absent: none yet. */
+  private async lags(): Promise<Map<string, number>> {
+    const read = await this.watermarks.read(this.ledger.runtime.db.pool);
+    const now = this.clock.now().getTime();
+    return new Map(
+      EXTERNAL_PRODUCERS.map((p) => {
+        const at = read.get(p);
+        return [p, at === undefined ? Number.POSITIVE_INFINITY : (now - Date.parse(at)) / 1000];
+      }),
+    );
+  }
 
   onModuleInit(): void {
     const pool = this.ledger.runtime.db.pool;
+    const lags = () => this.lags();
+    new Gauge({
+      name: 'casegrid_watermark_lag_seconds',
+      help: 'How far each producer’s watermark trails business time: deadlines that depend on it wait for it (+Inf: none heard yet).',
+      labelNames: ['producer'],
+      registers: [this.metrics],
+      async collect() {
+        this.reset();
+        for (const [producer, lag] of await lags().catch(() => new Map<string, number>())) {
+          this.set({ producer }, lag);
+        }
+      },
+    });
+    // Not a failure — the service serves, and firing catches up when the producer moves —
+    // but a readiness warning names who holds the deadlines back.
+    this.readiness.registerWarning('watermarks', async () => {
+      const stalled = [...(await lags())].filter(([, lag]) => lag > WATERMARK_WARNING_S);
+      if (stalled.length > 0) {
+        throw new Error(
+          `deadlines wait for ${stalled
+            .map(
+              ([p, lag]) =>
+                `${p} (${Number.isFinite(lag) ? `${Math.round(lag)} s behind` : 'not heard yet'})`,
+            )
+            .join(', ')}`,
+        );
+      }
+    });
     let rows: Promise<{ obligation: string; state: string; n: number }[]> | undefined;
     // One query serves both gauges of a scrape.
     const read = () => {

@@ -1,28 +1,40 @@
 import type { Pool } from 'pg';
 import { inTransaction, quoteSchema, type Queryable } from '@casegrid/event-store';
 import { ConcurrencyError, uuidv7 } from '@casegrid/kernel';
-import { fire } from '@casegrid/supervision';
+import { fire, nextFireAt, type Clock } from '@casegrid/supervision';
 import type { CasegridClock } from '@casegrid/platform';
 import type { LedgerStore } from '../ledger/ledger.store';
 import type { ClockContextSource } from './clock-context';
+import { watermarkOf, type WatermarkReader } from './watermarks';
 
-/** Due cases taken per query; a round queries again until fewer come back. */
+/** Due cases taken per query; a round walks on past them until none is left. */
 export const DUE_BATCH = 100;
 
 /**
- * The find-due statement: the earliest timers at or before `$1`, a range scan of
- * `case_timers_due (fire_at, case_id)` that stops after a batch, so its cost does not grow
- * with the number of open clocks. Exported so that `npm run bench` measures (and
- * EXPLAINs) the very statement the scheduler runs.
+ * The find-due statement: the earliest timers at or before `$1` after the keyset
+ * `($2, $3)`, a range scan of `case_timers_due (fire_at, case_id)` that stops after a
+ * batch, so its cost does not grow with the number of open clocks. Exported so that
+ * `npm run bench` measures (and EXPLAINs) the very statement the scheduler runs.
  */
 export const dueCasesSql = (schema: string): string =>
-  `select case_id from ${quoteSchema(schema)}.case_timers where fire_at <= $1
+  `select case_id, fire_at from ${quoteSchema(schema)}.case_timers
+   where fire_at <= $1 and (fire_at, case_id) > ($2::timestamptz, $3::uuid)
    order by fire_at, case_id limit ${DUE_BATCH}`;
 
-/** Up to `DUE_BATCH` cases due at `now`, earliest first. */
-export const findDueCases = async (db: Queryable, schema: string, now: Date): Promise<string[]> => {
-  const { rows } = await db.query<{ case_id: string }>(dueCasesSql(schema), [now]);
-  return rows.map((r) => r.case_id);
+const START_KEY = ['-infinity', '00000000-0000-0000-0000-000000000000'] as const;
+
+/** Up to `DUE_BATCH` cases due at `now` after `after` (fire time, case id), earliest first. */
+export const findDueCases = async (
+  db: Queryable,
+  schema: string,
+  now: Date,
+  after: readonly [Date | string, string] = START_KEY,
+): Promise<{ caseId: string; fireAt: Date }[]> => {
+  const { rows } = await db.query<{ case_id: string; fire_at: Date }>(dueCasesSql(schema), [
+    now,
+    ...after,
+  ]);
+  return rows.map((r) => ({ caseId: r.case_id, fireAt: r.fire_at }));
 };
 
 export interface SchedulerRun {
@@ -30,26 +42,40 @@ export interface SchedulerRun {
   readonly fired: number;
   /** Cases another instance was working on, left to it. */
   readonly skipped: number;
+  /** Due cases whose firing waits: for a producer's watermark, or behind a parked event. */
+  readonly waiting: number;
+  /** Cases that failed this round and back off alone. */
+  readonly failed: number;
 }
+
+/** How long a case that failed waits before it is tried again (doubling to 5 min). */
+const backoffOf = (failures: number): number => Math.min(300_000, 1_000 * 2 ** (failures - 1));
 
 /**
  * Fires what is due: warnings (黄灯), breaches (红灯) and the escalation ladder, each once.
  *
- * Finding due work is an index range scan of `case_timers` by `fire_at` (at most a batch
- * of rows), whatever the number of open clocks. Each due case is fired in its own
- * transaction under the case's advisory lock, taken with try-lock: a case locked by
- * another instance (or by the consumer) is left for this round. Exactly once comes from
- * the state, not from the lock: the ledger row says which warnings and breaches were
- * emitted, so a case fired twice yields nothing the second time, and the expected
- * version refuses a stale append. A crash before commit leaves the timer due: the next
- * round, here or on another instance, fires it. After an outage the first round catches
- * up on everything whose time passed.
+ * Finding due work is an index range scan of `case_timers` by `fire_at`, walked in
+ * batches by keyset to the end of what is due, whatever the number of open clocks. Each
+ * due case is fired in its own transaction under the case's advisory lock, taken with
+ * try-lock: a case locked by another instance (or by the consumer) is left for this round.
+ * Exactly once comes from the state, not from the lock: the ledger row says which warnings
+ * and breaches were emitted, so a case fired twice yields nothing the second time, and the
+ * expected version refuses a stale append. A crash before commit leaves the timer due: the
+ * next round, here or on another instance, fires it. After an outage the first round
+ * catches up on everything whose time passed.
+ *
+ * Never a false breach: a clock fires only up to the producers' watermarks (`TickContext.
+ * watermark`: every event that could meet it and was committed before its due time has
+ * been applied), and a case with events parked behind a failed one does not fire at all.
+ * Such a case stays due and is passed over — its timer unchanged — until it can; the walk
+ * goes on past it. A case that fails backs off alone; the round goes on.
  */
 export class DeadlineScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
   private readonly s: string;
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
 
   constructor(
     private readonly pool: Pool,
@@ -57,34 +83,48 @@ export class DeadlineScheduler {
     readonly context: ClockContextSource,
     private readonly clock: CasegridClock,
     private readonly pollIntervalMs: number,
-    private readonly onError: (error: unknown) => void,
+    private readonly onError: (error: unknown, caseId?: string) => void,
+    private readonly watermarks?: WatermarkReader,
   ) {
     this.s = quoteSchema(ledger.schema);
   }
 
   /** One round: fire every case due at the clock's now (in batches). */
   async runDue(): Promise<SchedulerRun> {
-    let fired = 0;
-    let skipped = 0;
+    const run = { fired: 0, skipped: 0, waiting: 0, failed: 0 };
     const now = this.clock.now();
-    const seen = new Set<string>();
+    const watermark = this.watermarks
+      ? watermarkOf(await this.watermarks.read(this.pool))
+      : undefined;
+    let after: readonly [Date | string, string] = START_KEY;
     for (;;) {
-      const due = await findDueCases(this.pool, this.ledger.schema, now);
-      const fresh = due.filter((caseId) => !seen.has(caseId));
-      if (fresh.length === 0) break;
+      const due = await findDueCases(this.pool, this.ledger.schema, now, after);
       // Instances read the same earliest batch; each works through it in its own random
       // order, so two instances mostly take different cases instead of queueing on the
       // same lock in lockstep. Every case of the batch is due: the order among them is free.
-      for (const caseId of shuffled(fresh)) {
-        seen.add(caseId);
-        const outcome = await this.fireCase(caseId, now);
-        if (outcome === 'fired') fired += 1;
-        if (outcome === 'skipped') skipped += 1;
+      for (const { caseId, fireAt } of shuffled(due)) {
+        const failing = this.failures.get(caseId);
+        if (failing && Date.now() < failing.retryAt) {
+          run.failed += 1;
+          continue;
+        }
+        try {
+          const outcome = await this.fireCase(caseId, fireAt, now, watermark);
+          if (outcome !== 'nothing') run[outcome] += 1;
+          this.failures.delete(caseId);
+        } catch (error) {
+          const count = (failing?.count ?? 0) + 1;
+          this.failures.set(caseId, { count, retryAt: Date.now() + backoffOf(count) });
+          run.failed += 1;
+          this.onError(error, caseId);
+        }
       }
-      if (due.length < DUE_BATCH) break;
+      const last = due[due.length - 1];
+      if (!last || due.length < DUE_BATCH) break;
+      after = [last.fireAt, last.caseId];
     }
-    if (fired > 0) this.ledger.runtime.relay.wake();
-    return { fired, skipped };
+    if (run.fired > 0) this.ledger.runtime.relay.wake();
+    return run;
   }
 
   /** The earliest pending instant (the next round need not start before it). */
@@ -95,14 +135,24 @@ export class DeadlineScheduler {
     return rows[0]?.fire_at ?? null;
   }
 
-  private async fireCase(caseId: string, now: Date): Promise<'fired' | 'skipped' | 'nothing'> {
+  private async fireCase(
+    caseId: string,
+    fireAt: Date,
+    now: Date,
+    watermark: ((clock: Clock) => string | null) | undefined,
+  ): Promise<'fired' | 'skipped' | 'waiting' | 'nothing'> {
     try {
       return await inTransaction(this.pool, async (tx) => {
         if (!(await this.ledger.tryLock(tx, caseId))) return 'skipped';
         const before = await this.ledger.load(tx, caseId);
         if (before === null) return 'nothing';
-        const settled = fire(before, now, await this.context.get());
+        if (await this.ledger.hasParked(tx, caseId)) return 'waiting';
+        const ctx = await this.context.get();
+        const settled = fire(before, now, watermark ? { ...ctx, watermark } : ctx);
         if (settled.events.length === 0) {
+          const next = nextFireAt(before);
+          // Due but held (a watermark behind its due time): leave the timer as it is.
+          if (next !== null && next === fireAt.toISOString() && fireAt <= now) return 'waiting';
           // Nothing due after all (another instance fired it): just move the timer on.
           await this.ledger.save(tx, before);
           return 'nothing';

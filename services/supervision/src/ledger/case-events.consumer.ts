@@ -5,9 +5,14 @@ import { EVENT_HANDLER, type BatchEventHandler } from '@casegrid/messaging';
 import { evolveLedger, observe, type LedgerCase } from '@casegrid/supervision';
 import type { CasegridClock } from '@casegrid/platform';
 import type { ClockContextSource } from '../clocks/clock-context';
-import type { CaseRecord, LedgerStore, RecordedReaction } from './ledger.store';
+import {
+  CASE_EVENTS_GROUP,
+  type CaseRecord,
+  type LedgerStore,
+  type RecordedReaction,
+} from './ledger.store';
 
-export const CASE_EVENTS_GROUP = 'supervision.case-events';
+export { CASE_EVENTS_GROUP };
 
 /**
  * supervision's handler of every case event (its own included): folds each into the
@@ -32,6 +37,8 @@ export class CaseEventsConsumer implements BatchEventHandler {
   readonly [EVENT_HANDLER] = true as const;
   readonly group = CASE_EVENTS_GROUP;
   readonly topics = [CASE_EVENTS_TOPIC];
+  /** The producers' watermarks gate the deadline scheduler (clocks/watermarks.ts). */
+  readonly recordsWatermarks = true;
   readonly schema: string;
 
   constructor(

@@ -6,6 +6,9 @@ import { type LedgerCase, type Settled, type SupervisionEvent } from '@casegrid/
 import type { ServiceRuntime } from '@casegrid/runtime';
 import { LedgerRows } from './ledger.rows';
 
+/** supervision's consumer group of case events (case-events.consumer.ts). */
+export const CASE_EVENTS_GROUP = 'supervision.case-events';
+
 /** Lock namespace of supervision's per-case advisory locks (any constant; ours). */
 const CASE_LOCK = 0x5e9;
 
@@ -57,6 +60,15 @@ export class LedgerStore {
       [CASE_LOCK, caseId],
     );
     return rows[0]?.locked === true;
+  }
+
+  /** Whether the consumer holds events of the case behind a parked one (processor/parking.ts). */
+  async hasParked(db: Queryable, caseId: string): Promise<boolean> {
+    const { rows } = await db.query<{ parked: boolean }>(
+      `select exists (select 1 from ${this.s}.parked where processor = $1 and message_key = $2) as parked`,
+      [CASE_EVENTS_GROUP, caseId],
+    );
+    return rows[0]?.parked === true;
   }
 
   async load(db: Queryable, caseId: string): Promise<LedgerCase | null> {

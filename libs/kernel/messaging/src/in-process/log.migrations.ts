@@ -86,7 +86,23 @@ export const inProcessTransportMigrations = (
         alter table ${T}.consumer_offsets add column transaction_id xid8 not null default '0';`);
     }
   }
-  return [InProcessTransport1763800000001, InProcessTransportCommitOrder1765000000002];
+  /** Producers' watermarks are pruned once every group is past them (`pruneWatermarks`). */
+  class InProcessTransportWatermarks1765000000011 implements MigrationInterface {
+    readonly name = 'InProcessTransportWatermarks1765000000011';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(
+        `create index log_watermarks on ${T}.log (topic, position) where headers ? 'casegrid_watermark'`,
+      );
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`drop index ${T}.log_watermarks`);
+    }
+  }
+  return [
+    InProcessTransport1763800000001,
+    InProcessTransportCommitOrder1765000000002,
+    InProcessTransportWatermarks1765000000011,
+  ];
 };
 
 const quoteLiteral = (value: string): string => `'${value.replace(/'/g, "''")}'`;

@@ -6,7 +6,7 @@ import {
   trace,
   type Span,
 } from '@opentelemetry/api';
-import { fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
+import { fromBinaryMessage, readWatermark, type CloudEvent } from '@casegrid/contracts';
 import { inTransaction, prepared, quoteSchema } from '@casegrid/event-store';
 import { UnavailableError } from '@casegrid/kernel';
 import type { DeliveredMessage } from '../transport';
@@ -47,6 +47,11 @@ const statements = (schema: string) => {
       array(select event_id from ${s}.inbox where consumer = $1 and event_id = any($4::text[])) as seen,
       array(select message_key from ${s}.parked where processor = $1
         and message_key = any($5::text[]) for share) as parked`),
+    watermarks:
+      prepared(`insert into ${s}.watermarks as w (processor, topic, partition, producer, at)
+      select $1, $2, $3, p.producer, p.at from unnest($4::text[], $5::timestamptz[]) as p(producer, at)
+      on conflict (processor, topic, partition, producer) do update
+        set at = excluded.at, updated_at = now()`),
     // One write: the inbox rows, the events held behind parked ones, and the new position.
     // It goes last in the transaction so that a handler's event append is its first write
     // (ADR 0001).
@@ -88,13 +93,32 @@ export const applyInTransaction = async (
   partition: number,
   messages: readonly DeliveredMessage[],
 ): Promise<BatchResult> => {
+  // Producers' watermarks are no events: passed over, and recorded where asked for.
+  const watermarks = new Map<string, string>();
+  const events = messages.filter((m) => {
+    const watermark = readWatermark(m.headers);
+    if (watermark) watermarks.set(watermark.producer, watermark.at);
+    return !watermark;
+  });
   const accepted = handler.accepts
-    ? messages.filter((m) => handler.accepts!(m.headers['ce_type'] ?? ''))
-    : messages;
+    ? events.filter((m) => handler.accepts!(m.headers['ce_type'] ?? ''))
+    : events;
   const passed = messages.length - accepted.length;
-  if (accepted.length === 0) return { applied: 0, skipped: 0, passed, held: 0 };
+  const recording = handler.recordsWatermarks === true && watermarks.size > 0;
+  if (accepted.length === 0 && !recording) return { applied: 0, skipped: 0, passed, held: 0 };
   const last = messages[messages.length - 1]!.offset;
   return inTransaction(handler.pool, async (tx) => {
+    if (recording) {
+      await tx.query(
+        sql.watermarks.with([
+          handler.group,
+          topic,
+          partition,
+          [...watermarks.keys()],
+          [...watermarks.values()],
+        ]),
+      );
+    }
     const ids = accepted.map((m) => m.headers['ce_id'] ?? '');
     const keys = [...new Set(accepted.map((m) => m.key))];
     const { rows } = await tx.query<{ position: string | null; seen: string[]; parked: string[] }>(

@@ -20,6 +20,11 @@ interface HandlerDeclaration {
   readonly afterCommit?: () => void;
   /** Most messages applied in one transaction (default 500). */
   readonly maxBatchSize?: number;
+  /**
+   * Records the producers' watermarks that pass by (contracts' watermark.ts) in the batch's
+   * transaction, in the handler schema's `watermarks`: what the deadline scheduler waits for.
+   */
+  readonly recordsWatermarks?: boolean;
 }
 
 /** Applies events one by one, in partition order, each in its own consumer span. */

@@ -219,6 +219,7 @@ const countingDeliveries = (transport: Transport, deliveries: DeliveredMessage[]
     }),
   lag: () => transport.lag(),
   deadLetters: () => transport.deadLetters(),
+  partitions: (topic) => transport.partitions(topic),
   check: () => transport.check(),
   close: () => transport.close(),
 });
