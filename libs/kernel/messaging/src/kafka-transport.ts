@@ -57,6 +57,8 @@ export class KafkaTransport implements Transport {
   /** Per group subscribed here: the partitions the group gave this member at its last join. */
   private readonly assigned = new Map<string, Record<string, number[]>>();
   private connected: Promise<void> | undefined;
+  /** Set by close(): no member of this transport joins or restarts after it. */
+  private readonly closed = new AbortController();
 
   constructor(private readonly options: KafkaTransportOptions) {
     this.kafka = new Kafka({
@@ -153,6 +155,8 @@ export class KafkaTransport implements Transport {
 
   async subscribe(spec: SubscriptionSpec): Promise<Subscription> {
     const stopped = new AbortController();
+    const onClose = () => stopped.abort();
+    this.closed.signal.addEventListener('abort', onClose, { once: true });
     this.assigned.set(spec.group, {});
     let member: Consumer | undefined;
     let rejoins = 0;
@@ -195,6 +199,11 @@ export class KafkaTransport implements Transport {
         heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
         maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
         allowAutoTopicCreation: true,
+        // kafkajs schedules its own restart after a retriable crash, and a crash can come
+        // after disconnect(): a join still retrying its connect when the member is closed
+        // fails later and would start the member again, for ever, in a process (or test)
+        // that has moved on. Once closed, a crash is final.
+        retry: { restartOnFailure: async () => !stopped.signal.aborted },
       });
       member = consumer;
       this.consumers.add(consumer);
@@ -259,6 +268,7 @@ export class KafkaTransport implements Transport {
       health: () => ({ ...health }),
       close: async () => {
         stopped.abort();
+        this.closed.signal.removeEventListener('abort', onClose);
         if (member) {
           await member.disconnect();
           this.consumers.delete(member);
@@ -322,6 +332,7 @@ export class KafkaTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closed.abort();
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
     const producer = await this.producer?.catch(() => undefined);
     this.producer = undefined;
