@@ -13,6 +13,8 @@ const JIEFANG_COMMITTEE = '0193a000-0000-7000-8000-000000000037';
  */
 const CASES = Number(process.env['REBUILD_CASES'] ?? 400);
 const CONCURRENCY = 8;
+/** Past every accept deadline of the workload (registered on Wednesday 2025-09-24). */
+const SETTLE_AT = '2025-09-26T00:00:01+08:00';
 
 const SERVICES = ['intake', 'mediation', 'petition', 'supervision', 'audit'] as const;
 
@@ -57,8 +59,13 @@ describe('the ledger rebuilt from the log', () => {
     const folded = await count(
       `select count(*) as n from supervision.inbox where consumer = 'supervision.case-events'`,
     );
-    lastSeen = `logged ${logged}, audited ${audited}, folded by supervision ${folded}`;
-    return logged === audited && audited === folded;
+    // A clock fires only once the producers' watermarks pass its due time, so a quiet log
+    // is not yet a settled one: every timer due by business time must have fired too.
+    const due = await count(
+      `select count(*) as n from supervision.case_timers where fire_at <= '${SETTLE_AT}'`,
+    );
+    lastSeen = `logged ${logged}, audited ${audited}, folded by supervision ${folded}, due ${due}`;
+    return logged === audited && audited === folded && due === 0;
   };
 
   const snapshot = async () => ({
@@ -108,7 +115,7 @@ describe('the ledger rebuilt from the log', () => {
     );
     const driven = Date.now();
     // Past every accept deadline: the scheduler fires warnings, breaches and escalations.
-    drive.travelTo('2025-09-26T00:00:01+08:00');
+    drive.travelTo(SETTLE_AT);
     await waitUntil(async () => (await quiet()) && (await quiet()), {
       what: 'the workload settled',
       timeoutMs: Number(process.env['REBUILD_SETTLE_MS'] ?? 600_000),
