@@ -60,6 +60,10 @@ const common = {
 
 /** @type {import('jest').Config} */
 const config = {
+  // Two workers on two cores: most of a suite's time is spent waiting on PostgreSQL, the
+  // broker or a browser, and every suite isolates its own database, schemas, topics and
+  // broker (test-casegrid.ts, startSuiteKafka), so suites in parallel share nothing.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
     {
@@ -74,7 +78,7 @@ const config = {
       ...common,
       displayName: 'e2e',
       testMatch: ['**/*.e2e.spec.ts'],
-      globalSetup: '<rootDir>/libs/kernel/testing/src/jest/global-setup.ts',
+      globalSetup: '<rootDir>/services/embedded/src/testing/e2e-global-setup.ts',
       globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-120s.ts'],
     },

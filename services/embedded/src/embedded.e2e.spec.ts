@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { uuidv7 } from '@casegrid/kernel';
 import { runCasegrid, serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
-import { TEST_MASTER_KEY, testInfra, waitUntil } from '@casegrid/testing';
+import {
+  createTestDatabase,
+  startSuiteKafka,
+  TEST_MASTER_KEY,
+  testInfra,
+  waitUntil,
+  type SuiteKafka,
+  type TestDatabase,
+} from '@casegrid/testing';
 import { SERVICES } from '@casegrid/contracts';
 import { ALL_SERVICES } from './all-services';
 import { TEST_KAFKA_SESSION_TIMEOUT_MS } from './testing/test-casegrid';
@@ -76,17 +84,26 @@ describe('the embedded default', () => {
 });
 
 describe('a service started alone on PostgreSQL and Kafka', () => {
+  let db: TestDatabase;
+  let kafka: SuiteKafka;
+  beforeAll(async () => {
+    [db, kafka] = await Promise.all([createTestDatabase('alone'), startSuiteKafka()]);
+  });
+  afterAll(async () => {
+    await kafka?.stop();
+    await db?.drop();
+  });
+
   it.each(ALL_SERVICES.map((s) => [s.name, s] as const))(
     '%s is ready with its database and the broker',
     async (_name, service) => {
-      const infra = testInfra();
       const running = await runCasegrid(
         [service],
         bootEnv({
-          DATABASE_URL: infra.databaseUrl,
-          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          DATABASE_URL: db.url,
+          KAFKA_BROKERS: kafka.brokers.join(','),
           KAFKA_SESSION_TIMEOUT_MS: TEST_KAFKA_SESSION_TIMEOUT_MS,
-          REDIS_URL: infra.redisUrl,
+          REDIS_URL: testInfra().redisUrl,
           // Services without intake verify tokens against its JWKS (fetched on first use).
           ...(service.name === 'intake'
             ? {}

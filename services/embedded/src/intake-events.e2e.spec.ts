@@ -2,7 +2,7 @@ import request from 'supertest';
 import { CASE_EVENTS_TOPIC, fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
 import { eachMessage, type Transport } from '@casegrid/messaging';
 import { TRANSPORT } from '@casegrid/runtime';
-import { testInfra, waitUntil } from '@casegrid/testing';
+import { waitUntil } from '@casegrid/testing';
 import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
@@ -13,9 +13,7 @@ import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/t
 describe('intake events on Kafka', () => {
   let casegrid: TestCasegrid;
   beforeAll(async () => {
-    casegrid = await startTestCasegrid('intake_kafka', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-    });
+    casegrid = await startTestCasegrid('intake_kafka', {}, { kafka: true });
   });
   afterAll(async () => {
     await casegrid?.stop();

@@ -1,7 +1,7 @@
 import { CASE_EVENTS_TOPIC, fromBinaryMessage, type CloudEvent } from '@casegrid/contracts';
 import { eachMessage, type Transport } from '@casegrid/messaging';
 import { TRANSPORT } from '@casegrid/runtime';
-import { testInfra, waitUntil } from '@casegrid/testing';
+import { waitUntil } from '@casegrid/testing';
 import {
   hoursAgo,
   mediationCases,
@@ -21,9 +21,7 @@ describe('mediation events on Kafka', () => {
   let subscription: { close(): Promise<void> } | undefined;
   const received = new Map<string, CloudEvent[]>();
   beforeAll(async () => {
-    casegrid = await startTestCasegrid('mediation_kafka', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-    });
+    casegrid = await startTestCasegrid('mediation_kafka', {}, { kafka: true });
     cases = mediationCases(casegrid);
     await cases.ready();
     subscription = await casegrid.app.get<Transport>(TRANSPORT).subscribe({

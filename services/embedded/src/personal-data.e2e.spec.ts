@@ -11,7 +11,7 @@ import {
   type PersonalDataKeys,
   type ServiceRuntime,
 } from '@casegrid/runtime';
-import { testInfra, waitUntil } from '@casegrid/testing';
+import { waitUntil } from '@casegrid/testing';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
@@ -45,10 +45,13 @@ describe('personal data', () => {
       logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return true;
     };
-    casegrid = await startTestCasegrid('personal_data', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      LOG_LEVEL: 'verbose',
-    });
+    casegrid = await startTestCasegrid(
+      'personal_data',
+      {
+        LOG_LEVEL: 'verbose',
+      },
+      { kafka: true },
+    );
     const clerk = await casegrid.token('clerk.jiefang');
     const registered = await request(casegrid.url)
       .post('/api/v1/cases')
@@ -94,7 +97,7 @@ describe('personal data', () => {
     await waitUntil(async () => (await intake().relay.backlog()) === 0, {
       what: 'the outbox to drain',
     });
-    const kafka = new Kafka({ brokers: [...testInfra().kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ brokers: [...casegrid.kafka!.brokers], logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `leak-scan-${caseId}`, maxWaitTimeInMs: 500 });
     const ours: { value: string; headers: string }[] = [];
     let scanned = 0;

@@ -3,7 +3,7 @@ import { CASE_EVENTS_TOPIC, fromBinaryMessage, type CloudEvent } from '@casegrid
 import { eachMessage, type Transport } from '@casegrid/messaging';
 import { CASEGRID_CLOCK, type CasegridClock } from '@casegrid/platform';
 import { TRANSPORT } from '@casegrid/runtime';
-import { testInfra, waitUntil } from '@casegrid/testing';
+import { waitUntil } from '@casegrid/testing';
 import {
   acceptedPetition,
   agentOf,
@@ -28,11 +28,14 @@ describe('a petition through the Kafka transport', () => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    casegrid = await startTestCasegrid('petition_kafka', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      CASEGRID_NOW: '2025-09-20T09:00:00+08:00',
-      CASE_DIRECTORY_WAIT_MS: '30000',
-    });
+    casegrid = await startTestCasegrid(
+      'petition_kafka',
+      {
+        CASEGRID_NOW: '2025-09-20T09:00:00+08:00',
+        CASE_DIRECTORY_WAIT_MS: '30000',
+      },
+      { kafka: true },
+    );
     clock = casegrid.app.get<CasegridClock>(CASEGRID_CLOCK);
     officer = await agentOf(casegrid, PETITION_OFFICER);
     const subscription = await casegrid.app.get<Transport>(TRANSPORT).subscribe({

@@ -18,13 +18,7 @@ import {
   type ServiceRuntime,
 } from '@casegrid/runtime';
 import { readSeed } from '@casegrid/service-intake';
-import {
-  startMockKafka,
-  testInfra,
-  TEST_TOPICS,
-  waitUntil,
-  type MockKafka,
-} from '@casegrid/testing';
+import { waitUntil } from '@casegrid/testing';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
@@ -294,28 +288,14 @@ describe('reference data, replicated into every service', () => {
   });
 });
 
-/**
- * Consumer groups are cluster-wide and the replicas' are fixed (`<service>.reference`):
- * on the run's shared broker, another suite's process booted on Kafka at the same time
- * would be a member of the same groups and could be assigned the partition, applying our
- * department to its own database. On the mock, this suite therefore gets brokers of its
- * own; a real broker given to the run is used as it is.
- */
+/** Through Kafka: on a broker of the suite's own, as every suite booted on Kafka. */
 describe('reference data through Kafka', () => {
   let casegrid: TestCasegrid;
-  let ownBroker: MockKafka | undefined;
   beforeAll(async () => {
-    const shared = testInfra();
-    ownBroker = shared.kafkaControl
-      ? await startMockKafka({ brokers: 1, topics: [...TEST_TOPICS] })
-      : undefined;
-    casegrid = await startTestCasegrid('reference_kafka', {
-      KAFKA_BROKERS: (ownBroker?.bootstrap ?? shared.kafkaBrokers).join(','),
-    });
+    casegrid = await startTestCasegrid('reference_kafka', {}, { kafka: true });
   });
   afterAll(async () => {
     await casegrid?.stop();
-    await ownBroker?.stop();
   });
 
   it("reaches supervision's replica", async () => {

@@ -2,7 +2,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { SpanKind } from '@opentelemetry/api';
 import request from 'supertest';
 import { installTracing } from '@casegrid/platform';
-import { testInfra, waitUntil } from '@casegrid/testing';
+import { waitUntil } from '@casegrid/testing';
 import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
@@ -16,9 +16,7 @@ describe('tracing through Kafka', () => {
 
   beforeAll(async () => {
     shutdown = installTracing('casegrid', 'none', [new SimpleSpanProcessor(exporter)]);
-    casegrid = await startTestCasegrid('tracing', {
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-    });
+    casegrid = await startTestCasegrid('tracing', {}, { kafka: true });
   });
   afterAll(async () => {
     await casegrid?.stop();

@@ -28,7 +28,12 @@ import { startTopology, type Topology } from './topology';
  */
 const ROOT = resolve(__dirname, '../../..');
 const PARTITIONS = 6;
-const BURST = 500;
+/**
+ * Cases of the kill -9 burst. In `npm test` 150: each of the five crashes still lands in
+ * the middle of some 25 cases' flows (what the spec is about); `TOPOLOGY_BURST=500` runs
+ * the longer burst of issue 9's acceptance (about four minutes more on 2 cores).
+ */
+const BURST = Number(process.env['TOPOLOGY_BURST'] ?? 150);
 const VILLAGE_COMMITTEE = '0193a000-0000-7000-8000-000000000055';
 
 describe('the production topology without Docker', () => {
@@ -41,7 +46,9 @@ describe('the production topology without Docker', () => {
   const run = process.pid % 97;
 
   beforeAll(async () => {
-    execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    // The services' Node code only: the console is not served by the topology's processes
+    // here, and building it would race the console suite's own build in another worker.
+    execFileSync('npm', ['run', '-s', 'build:node'], { cwd: ROOT, stdio: 'inherit' });
     databases = await Promise.all(SERVICES.map((s) => createTestDatabase(`topology_${s}`)));
     const urls = Object.fromEntries(SERVICES.map((s, i) => [s, databases[i]!.url])) as Record<
       ServiceName,

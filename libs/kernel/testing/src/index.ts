@@ -5,3 +5,4 @@ export * from './infra';
 export * from './kafka-mock/mock-kafka';
 export * from './wait-until';
 export * from './tcp-proxy';
+export * from './suite-kafka';

@@ -1,22 +1,14 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
-import type { Browser, Page } from 'playwright-core';
-import { waitUntil } from '@casegrid/testing';
+import type { Page } from 'playwright-core';
 import {
   choose,
-  ensureConsoleBuilt,
-  launchChromium,
+  consoleSuite,
   PHONE,
   screenshot,
   signIn,
   submitDialog,
 } from '../testing/console-browser';
-import { SupervisionDriver } from '../testing/supervision-scenarios';
-import { freshIdNumber, startTestCasegrid, type TestCasegrid } from '../testing/test-casegrid';
-
-// The inspector's flow needs the audit endpoints (branch `audit`); it runs once they are here.
-const auditLanded = existsSync(join(__dirname, '../../../audit/src/http/audit.controller.ts'));
+import { freshIdNumber } from '../testing/test-casegrid';
 
 const MEDIATION_COMMITTEE = '山大路社区人民调解委员会';
 const PETITION_BUREAU = '历下区信访局';
@@ -27,43 +19,25 @@ const PETITION_BUREAU = '历下区信访局';
  * and phone width are written to docs/screenshots.
  */
 describe('the console', () => {
-  let casegrid: TestCasegrid;
-  let drive: SupervisionDriver;
-  let browser: Browser;
-  let url: string;
-  let breachedId: string;
-  let breachedNumber: string;
-
+  const suite = consoleSuite('console');
   const status = (page: Page) => page.getByTestId('case-status');
 
-  beforeAll(async () => {
-    ensureConsoleBuilt();
-    casegrid = await startTestCasegrid('console', { SUPERVISION_POLL_MS: '100' });
-    drive = new SupervisionDriver(casegrid);
-    url = casegrid.url.replace('[::1]', '127.0.0.1');
-    browser = await launchChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await casegrid?.stop();
-  });
-
   it('serves the console at / beside the API, under a CSP that lets it run', async () => {
-    const page = await request(url).get('/').set('accept', 'text/html').expect(200);
+    const page = await request(suite.url).get('/').set('accept', 'text/html').expect(200);
     expect(page.text).toContain('<div id="root">');
     expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
-    await request(url).get('/api/v1/cases').expect(401);
+    await request(suite.url).get('/api/v1/cases').expect(401);
   });
 
   it('a dispute: registered → routed → accepted → mediated → agreement → followed up → closed', async () => {
-    const clerk = await signIn(browser, url, 'clerk.jiefang');
+    const clerk = await signIn(suite.browser, suite.url, 'clerk.jiefang');
     await expect(clerk.getByTestId('user-department').textContent()).resolves.toBe(
       '解放路街道综治中心',
     );
     await expect(clerk.getByTestId('user-jurisdiction').textContent()).resolves.toContain(
       '解放路街道',
     );
-    await clerk.goto(`${url}/#/register`);
+    await clerk.goto(`${suite.url}/#/register`);
     await clerk.locator('#register_title').fill('楼上漏水引发邻里纠纷');
     await clerk.locator('#register_description').fill('楼上住户卫生间漏水，多次协商未果');
     await choose(clerk, 'register_category', '邻里纠纷');
@@ -89,8 +63,8 @@ describe('the console', () => {
     const number = (await clerk.getByTestId('case-number').textContent())!;
     expect(await status(clerk).textContent()).toBe('已分派');
 
-    const mediator = await signIn(browser, url, 'mediator.shanda');
-    await mediator.goto(`${url}/#/work`);
+    const mediator = await signIn(suite.browser, suite.url, 'mediator.shanda');
+    await mediator.goto(`${suite.url}/#/work`);
     await mediator.getByTestId('work-accept').getByText(number).click();
     await mediator.locator('[data-action=accept]').click();
     await submitDialog(mediator);
@@ -118,8 +92,8 @@ describe('the console', () => {
     await mediator.getByTestId('mediation-file').getByText('已达成协议').waitFor();
     await status(mediator).getByText('已化解').waitFor();
 
-    const supervisor = await signIn(browser, url, 'supervisor.lixia');
-    await supervisor.goto(`${url}/#/cases/${caseId}`);
+    const supervisor = await signIn(suite.browser, suite.url, 'supervisor.lixia');
+    await supervisor.goto(`${suite.url}/#/cases/${caseId}`);
     // Closing before the follow-up is refused by the server, and the page says why.
     expect(await supervisor.locator('[data-action=close]').count()).toBe(0);
     await supervisor.locator('[data-action=follow-up]').click();
@@ -138,7 +112,7 @@ describe('the console', () => {
   }, 180_000);
 
   it('a petition: accepted by the county petition bureau and answered', async () => {
-    const clerk = await drive.as('clerk.jiefang');
+    const clerk = await suite.drive.as('clerk.jiefang');
     const registered = await clerk
       .post('/api/v1/cases')
       .set('Idempotency-Key', `console-petition-${Date.now()}`)
@@ -153,8 +127,8 @@ describe('the console', () => {
       })
       .expect(201);
     const caseId = (registered.body as { id: string }).id;
-    const officer = await signIn(browser, url, 'petition.lixia');
-    await officer.goto(`${url}/#/cases/${caseId}`);
+    const officer = await signIn(suite.browser, suite.url, 'petition.lixia');
+    await officer.goto(`${suite.url}/#/cases/${caseId}`);
     await officer.getByTestId('case-holder').getByText(PETITION_BUREAU).waitFor();
     await officer.locator('[data-action=accept]').click();
     await submitDialog(officer);
@@ -169,121 +143,5 @@ describe('the console', () => {
     await officer.getByTestId('petition-file').getByText('已答复').waitFor();
     await status(officer).getByText('已化解').waitFor();
     await officer.context().close();
-  }, 120_000);
-
-  it('a dispute left to breach is red in the ledger and on the dashboard', async () => {
-    breachedId = await drive.register({
-      title: '噪音扰民纠纷久拖未签收',
-      parties: [{ role: 'applicant', name: '孙七', idNumber: freshIdNumber() }],
-    });
-    const before = await drive.ledger(breachedId, (v) => v.deadlines.length > 0, 'clocks started');
-    breachedNumber = before.number;
-    drive.travelTo(new Date(Date.now() + 10 * 86_400_000).toISOString());
-    await drive.ledger(breachedId, (v) => v.light === 'red', 'the accept clock breached');
-
-    const supervisor = await signIn(browser, url, 'supervisor.jinan');
-    await supervisor.goto(`${url}/#/ledger`);
-    await choose(supervisor, 'ledger-filters_light', '红灯');
-    await supervisor.locator('#ledger-filters_q').fill(breachedNumber);
-    await supervisor.getByRole('button', { name: /查\s*询/ }).click();
-    const row = supervisor.getByTestId('ledger-table').locator('tr', { hasText: breachedNumber });
-    await row.locator('[data-light=red]').waitFor();
-    await supervisor.goto(`${url}/#/dashboard`);
-    const overdue = supervisor.getByTestId('overdue-by-holder');
-    await overdue.getByText(MEDIATION_COMMITTEE).waitFor();
-    await waitUntil(
-      async () =>
-        (await overdue.locator('tr', { hasText: MEDIATION_COMMITTEE }).textContent())!.match(
-          /\d+$/,
-        ) !== null,
-    );
-    await supervisor.context().close();
-  }, 120_000);
-
-  (auditLanded ? it : it.skip)(
-    'an inspector replays the breached case and verifies its integrity',
-    async () => {
-      // What the page will show, asked of the API first: at the first event the case is
-      // dispatched and on time; at the last it stands breached.
-      const api = await drive.as('inspector.jinan');
-      const stream = (await api.get(`/api/v1/audit/cases/${breachedId}/events`).expect(200))
-        .body as { items: { position: number; event: { time: string; type: string } }[] };
-      const first = stream.items[0]!.event;
-      const stateAt = async (at: string) =>
-        (await api.get(`/api/v1/audit/cases/${breachedId}/state`).query({ at }).expect(200))
-          .body as { status: string; light: string };
-      expect(await stateAt(first.time)).toMatchObject({ status: 'dispatched', light: 'green' });
-      expect(await stateAt(stream.items.at(-1)!.event.time)).toMatchObject({ light: 'red' });
-
-      const inspector = await signIn(browser, url, 'inspector.jinan');
-      // The page loads the stream as it opens; moving the slider asks only for the state at
-      // a time, and never reloads the stream (which would put the slider back at the end).
-      let streamLoads = 0;
-      inspector.on('request', (r) => {
-        if (r.url().endsWith(`/audit/cases/${breachedId}/events`)) streamLoads += 1;
-      });
-      await inspector.goto(`${url}/#/inspector/${breachedId}`);
-      await inspector
-        .getByTestId('integrity')
-        .getByText(/哈希链完整/)
-        .waitFor();
-      await inspector.getByTestId('responsibility').getByText('签收').first().waitFor();
-      const handle = inspector.locator('.ant-slider-handle');
-      await handle.focus();
-      // Registration and routing commit together (one instant): the first state is already
-      // dispatched and not yet overdue; at the end the same case stands breached (红灯).
-      const loadsBeforeReplay = streamLoads;
-      await inspector.keyboard.press('Home');
-      // The slider stands on the first event (its position and type are shown beside it).
-      await inspector
-        .getByText(`#${stream.items[0]!.position} ${first.type.split('.').at(-2)}`)
-        .waitFor();
-      await inspector.getByTestId('replay-status').getByText('已分派').waitFor();
-      await inspector.getByTestId('replay-state').getByText('红灯').waitFor({ state: 'hidden' });
-      await inspector.keyboard.press('End');
-      await inspector.getByTestId('replay-state').getByText('红灯').waitFor();
-      expect(loadsBeforeReplay).toBeGreaterThan(0);
-      expect(streamLoads).toBe(loadsBeforeReplay);
-      await screenshot(inspector, 'inspector-desktop');
-      await inspector.setViewportSize(PHONE);
-      await screenshot(inspector, 'inspector-phone');
-      await inspector.context().close();
-    },
-    120_000,
-  );
-
-  it('a handler of another department cannot open the case', async () => {
-    const outsider = await signIn(browser, url, 'handler.lixia.hrss');
-    await outsider.goto(`${url}/#/cases/${breachedId}`);
-    await outsider.getByTestId('case-error').getByText('案件不存在或不在您的辖区').waitFor();
-    await outsider.goto(`${url}/#/ledger`);
-    await outsider.locator('#ledger-filters_q').fill(breachedNumber);
-    await outsider.getByRole('button', { name: /查\s*询/ }).click();
-    await outsider.getByTestId('ledger-timing').getByText(/^0 ·/).waitFor();
-    await outsider.context().close();
-  }, 60_000);
-
-  it('writes a screenshot of each main page at desktop and phone width', async () => {
-    const pages: [user: string, route: string, name: string, ready: string][] = [
-      ['mediator.shanda', 'work', 'my-work', '[data-testid^=work-], .ant-empty'],
-      ['clerk.jiefang', 'register', 'register', '#register_title'],
-      ['supervisor.jinan', 'ledger', 'ledger', '[data-light]'],
-      [
-        'supervisor.jinan',
-        'dashboard',
-        'dashboard',
-        '[data-testid=stats-department] .ant-table-row',
-      ],
-      ['admin', 'admin', 'admin', '.ant-tabs'],
-    ];
-    for (const [user, route, name, ready] of pages) {
-      const page = await signIn(browser, url, user);
-      await page.goto(`${url}/#/${route}`);
-      await page.locator(ready).first().waitFor();
-      await screenshot(page, `${name}-desktop`);
-      await page.setViewportSize(PHONE);
-      await screenshot(page, `${name}-phone`);
-      await page.context().close();
-    }
   }, 120_000);
 });

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { SupervisionDriver } from './supervision-scenarios';
+import { startTestCasegrid, type TestCasegrid } from './test-casegrid';
 
 const ROOT = join(__dirname, '../../../..');
 const CONSOLE_SOURCES = join(ROOT, 'apps/console');
@@ -116,4 +118,32 @@ export async function submitDialog(page: Page): Promise<void> {
         .allTextContents()
         .then((t) => t.join(' | '))}`,
     );
+}
+
+/** What a console suite drives: the system, its API driver, the browser and the URL. */
+export interface ConsoleSuite {
+  readonly casegrid: TestCasegrid;
+  readonly drive: SupervisionDriver;
+  readonly browser: Browser;
+  readonly url: string;
+}
+
+/**
+ * Starts the system and Debian's chromium for the suite that calls it (in its beforeAll)
+ * and stops both after it; the fields are there once the suite's tests run.
+ */
+export function consoleSuite(name: string): ConsoleSuite {
+  const suite = {} as { -readonly [K in keyof ConsoleSuite]: ConsoleSuite[K] };
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    suite.casegrid = await startTestCasegrid(name, { SUPERVISION_POLL_MS: '100' });
+    suite.drive = new SupervisionDriver(suite.casegrid);
+    suite.url = suite.casegrid.url.replace('[::1]', '127.0.0.1');
+    suite.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.casegrid?.stop();
+  });
+  return suite;
 }

@@ -4,14 +4,27 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { runCasegrid, type RunningCasegrid } from '@casegrid/runtime';
 import { DEMO_USER_PASSWORD } from '@casegrid/service-intake';
-import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '@casegrid/testing';
+import {
+  createTestDatabase,
+  startSuiteKafka,
+  TEST_MASTER_KEY,
+  type SuiteKafka,
+  type TestDatabase,
+} from '@casegrid/testing';
 import { idNumberCheckCharacter } from '@casegrid/identity';
 import { ALL_SERVICES } from '../all-services';
 
 export interface TestCasegrid extends RunningCasegrid {
   /** A bearer token for a seeded or created user (the demo password by default). */
   token(username: string, password?: string): Promise<string>;
+  /** The suite's own broker, when started with `{ kafka: true }`. */
+  readonly kafka: SuiteKafka | undefined;
   stop(): Promise<void>;
+}
+
+export interface TestCasegridOptions {
+  /** On Kafka: a broker of this suite's own (startSuiteKafka), stopped with the system. */
+  readonly kafka?: boolean;
 }
 
 /** Generous limits: suites sign in many users from one address; the limits have their own spec. */
@@ -32,16 +45,21 @@ export const TEST_KAFKA_SESSION_TIMEOUT_MS = '6000';
 
 /**
  * The whole system in this process on a database of its own (fixed schema names, fresh
- * seeds), with the run's master key. `env` adds or overrides settings (Kafka, limits).
+ * seeds), with the run's master key, and on Kafka a broker of its own: nothing it uses is
+ * shared with a suite in another Jest worker. `env` adds or overrides settings (limits).
  */
 export async function startTestCasegrid(
   name: string,
   env: Record<string, string> = {},
+  options: TestCasegridOptions = {},
 ): Promise<TestCasegrid> {
   const db: TestDatabase = await createTestDatabase(name);
   const dataDir = await mkdtemp(join(tmpdir(), `casegrid-${name}-`));
+  let kafka: SuiteKafka | undefined;
   let running: RunningCasegrid;
   try {
+    kafka = options.kafka ? await startSuiteKafka() : undefined;
+    if (kafka) env = { KAFKA_BROKERS: kafka.brokers.join(','), ...env };
     running = await runCasegrid(ALL_SERVICES, {
       CASEGRID_ENV: 'test',
       PORT: '0',
@@ -55,12 +73,14 @@ export async function startTestCasegrid(
       ...env,
     });
   } catch (error) {
+    await kafka?.stop();
     await db.drop();
     throw error;
   }
   const tokens = new Map<string, string>();
   return {
     ...running,
+    kafka,
     async token(username, password = DEMO_USER_PASSWORD) {
       const cached = tokens.get(`${username}\n${password}`);
       if (cached) return cached;
@@ -75,6 +95,7 @@ export async function startTestCasegrid(
     },
     async stop() {
       await running.app.close();
+      await kafka?.stop();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },

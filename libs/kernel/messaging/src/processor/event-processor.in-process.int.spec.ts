@@ -1,0 +1,4 @@
+import { inProcessUnderTest } from '../testing/event-path.harness';
+import { describeEventProcessor } from '../testing/event-processor.contract';
+
+describeEventProcessor('in-process', inProcessUnderTest);

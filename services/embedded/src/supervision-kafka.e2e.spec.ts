@@ -1,0 +1,3 @@
+import { describeSupervision } from './testing/supervision-suite';
+
+describeSupervision('Kafka (the mock broker)', true);
