@@ -23,7 +23,9 @@ import { ClockContextSource } from './clocks/clock-context';
 import { WatermarkReader } from './clocks/watermarks';
 import { ClockMetrics } from './clocks/clock.metrics';
 import { DeadlineScheduler } from './clocks/deadline.scheduler';
+import { ReschedulePreview } from './clocks/reschedule.preview';
 import { RescheduleWorker } from './clocks/reschedule.worker';
+import { ReschedulePreviewController } from './http/reschedule-preview.controller';
 import { SupervisionCommands } from './http/supervision-commands.service';
 import { SupervisionController } from './http/supervision.controller';
 import { CaseEventsConsumer } from './ledger/case-events.consumer';
@@ -58,7 +60,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
  * `serviceRuntime('supervision')`, which also runs its event handler.
  */
 @Module({
-  controllers: [SupervisionController, StatsController],
+  controllers: [SupervisionController, StatsController, ReschedulePreviewController],
   providers: [
     ClockMetrics,
     {
@@ -140,6 +142,16 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
               `supervision reschedules: ${error instanceof Error ? error.message : String(error)}\n`,
             ),
         }),
+    },
+    {
+      provide: ReschedulePreview,
+      inject: [LedgerStore, ClockContextSource, referenceReader('supervision'), CASEGRID_CLOCK],
+      useFactory: (
+        ledger: LedgerStore,
+        context: ClockContextSource,
+        reference: ReferenceReader,
+        clock: CasegridClock,
+      ) => new ReschedulePreview(ledger.runtime.db.pool, ledger, context, reference, clock),
     },
     SupervisionCommands,
     LedgerQueries,
