@@ -459,18 +459,13 @@ describe('deadlines rescheduled when reference data changes', () => {
         ],
       );
       const before = await rescheduled();
-      const saved = await (
-        await drive.as('admin')
-      )
-        .put('/api/v1/deadline-policies')
-        .send(body)
-        .expect(200);
-      expect(
-        (
-          saved.body as { items: { code: string; version: number; applyToRunning: boolean }[] }
-        ).items.find((p) => p.code === 'resolve.minor'),
-      ).toMatchObject({ version: 3, applyToRunning: true });
+      await (await drive.as('admin')).put('/api/v1/deadline-policies').send(body).expect(200);
       await finished('deadline_policy', 'resolve.minor', 3);
+      // How it was saved travels with the version to supervision's copy.
+      const { rows } = await pool.query<{ data: { version: number; applyToRunning: boolean } }>(
+        `select data from supervision.reference_data where kind = 'deadline_policy' and key = 'resolve.minor'`,
+      );
+      expect(rows[0]?.data).toMatchObject({ version: 3, applyToRunning: true });
       const moves = (await rescheduled()).slice(before.length);
       expect(sorted(moves)).toEqual(
         sorted(

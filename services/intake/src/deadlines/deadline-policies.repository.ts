@@ -41,8 +41,6 @@ export const deadlinePolicyMigrations = (schema: string): MigrationClass[] => {
 export interface VersionedPolicy extends DeadlinePolicy {
   readonly version: number;
   readonly effectiveFrom: string;
-  /** Saved for the running clocks of earlier versions too (supervision reschedules them). */
-  readonly applyToRunning: boolean;
 }
 
 /**
@@ -67,16 +65,13 @@ export class DeadlinePolicyRepository {
       policy: DeadlinePolicy;
       version: number;
       effective_from: Date;
-      apply_to_running: boolean;
     }>(
-      `select distinct on (code) policy, version, effective_from, apply_to_running
-       from ${this.table} order by code, version desc`,
+      `select distinct on (code) policy, version, effective_from from ${this.table} order by code, version desc`,
     );
     return rows.map((r) => ({
       ...r.policy,
       version: r.version,
       effectiveFrom: r.effective_from.toISOString(),
-      applyToRunning: r.apply_to_running,
     }));
   }
 
@@ -119,6 +114,8 @@ export class DeadlinePolicyRepository {
        values ($1, $2, $3, $4, $5) returning effective_from`,
       [policy.code, version, JSON.stringify(policy), context.actor, applyToRunning],
     );
+    // How it was saved travels with the version (supervision queues the running clocks'
+    // recount on it); the API's items leave it out, so that a policy read can be saved back.
     const record = {
       ...policy,
       version,
