@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '@casegrid/event-store';
+import { UnavailableError } from '@casegrid/kernel';
 import type { CasegridClock } from '@casegrid/platform';
 import type { ReferenceReader } from '@casegrid/runtime';
 import {
@@ -169,7 +170,8 @@ export class RescheduleWorker {
     try {
       await this.runPending();
     } catch (error) {
-      this.options.onError(error);
+      // Reference data still replicating (a first start): the job waits for it, quietly.
+      if (!(error instanceof UnavailableError)) this.options.onError(error);
     }
     this.schedule(this.options.pollIntervalMs);
   }
