@@ -209,6 +209,15 @@ const zh = {
   metAt: '完成于',
   anyRegion: '（全部）',
   skipToContent: '跳到正文',
+  previewChange: '预览对在办时限的影响',
+  previewTitle: '保存后将重新计算的在办时限',
+  noMoves: '没有在办时限会因此改变',
+  moreMoves: '只列出前 500 项',
+  confirmSave: '确认保存',
+  dueBefore: '原期限',
+  dueAfter: '新期限',
+  lightBefore: '原状态',
+  lightAfter: '新状态',
 } as const;
 
 export type Key = keyof typeof zh;
@@ -418,6 +427,15 @@ const en: Record<Key, string> = {
   metAt: 'Met at',
   anyRegion: '(any)',
   skipToContent: 'Skip to content',
+  previewChange: 'Preview the effect on running deadlines',
+  previewTitle: 'Running deadlines that saving will count again',
+  noMoves: 'No running deadline changes',
+  moreMoves: 'Only the first 500 are listed',
+  confirmSave: 'Confirm and save',
+  dueBefore: 'Due now',
+  dueAfter: 'Due after',
+  lightBefore: 'Light now',
+  lightAfter: 'Light after',
 };
 
 /** Enum values shown to people: statuses, obligations, lights, tracks… */

@@ -73,6 +73,7 @@ export const PRODUCER_OF: Readonly<Record<string, ServiceName>> = {
   DeadlinePaused: 'supervision',
   DeadlineResumed: 'supervision',
   DeadlineExtended: 'supervision',
+  DeadlineRescheduled: 'supervision',
   FollowUpRecorded: 'supervision',
   CaseClosed: 'supervision',
   CaseReopened: 'supervision',

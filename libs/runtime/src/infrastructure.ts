@@ -114,12 +114,14 @@ export class Infrastructure {
           onAppended: () => relay.wake(),
         });
         runtimes.set(definition.name, { service: definition.name, db, store, relay });
+        const hook = definition.onReferenceChange;
         replicas.set(
           definition.name,
           new ReferenceReplica({
             service: definition.name,
             pool: db.pool,
             schema: definition.name,
+            ...(hook ? { onChange: (tx, change) => hook(tx, change, definition.name) } : {}),
           }),
         );
       }

@@ -115,6 +115,22 @@ const ROWS: readonly Row[] = [
     inside: ADMIN_ONLY(200),
   },
   {
+    endpoint: 'POST /calendars/{year}/preview',
+    send: (h) =>
+      h
+        .post('/api/v1/calendars/2030/preview')
+        .send({ holidays: ['2030-01-01'], makeupWorkdays: [] }),
+    inside: ADMIN_ONLY(200),
+  },
+  {
+    endpoint: 'POST /deadline-policies/preview',
+    send: (h) =>
+      h
+        .post('/api/v1/deadline-policies/preview')
+        .send({ items: [DEFAULT_DEADLINE_POLICIES[0]], applyToRunning: true }),
+    inside: ADMIN_ONLY(200),
+  },
+  {
     endpoint: 'POST /routing-rules',
     // Each admin call writes a rule with criteria no other rule has (no tie).
     send: (h, _t, n) =>

@@ -2,12 +2,14 @@ import type { MigrationClass } from '@casegrid/event-store';
 import type { ServiceDefinition } from '@casegrid/runtime';
 import { ledgerStatsMigrations } from './ledger/ledger-stats.migrations';
 import { ledgerMigrations } from './ledger/ledger.migrations';
+import { enqueueReschedule, rescheduleMigrations } from './clocks/reschedule.jobs';
 import { SupervisionModule } from './supervision.module';
 
 /** supervision's own tables beside its event store (also what `npm run bench` migrates). */
 export const supervisionMigrations = (schema: string): MigrationClass[] => [
   ...ledgerMigrations(schema),
   ...ledgerStatsMigrations(schema),
+  ...rescheduleMigrations(schema),
 ];
 
 export const supervisionService: ServiceDefinition = {
@@ -15,6 +17,8 @@ export const supervisionService: ServiceDefinition = {
   title: 'Supervision',
   module: SupervisionModule,
   migrations: supervisionMigrations('supervision'),
+  // A calendar year, or a policy saved for running clocks, queues the clocks' recount.
+  onReferenceChange: enqueueReschedule,
 };
 
 export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.consumer';
@@ -26,3 +30,5 @@ export { AuditStoreSource, type CanonicalSource } from './ledger/ledger.source';
 export { ClockContextSource } from './clocks/clock-context';
 export { DUE_BATCH, dueCasesSql, findDueCases } from './clocks/deadline.scheduler';
 export { backfillStatsColumns } from './ledger/ledger-stats.migrations';
+export { RescheduleWorker, RESCHEDULE_SETTLE_MS } from './clocks/reschedule.worker';
+export { RescheduleJobs } from './clocks/reschedule.jobs';

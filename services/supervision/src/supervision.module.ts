@@ -23,6 +23,9 @@ import { ClockContextSource } from './clocks/clock-context';
 import { WatermarkReader } from './clocks/watermarks';
 import { ClockMetrics } from './clocks/clock.metrics';
 import { DeadlineScheduler } from './clocks/deadline.scheduler';
+import { ReschedulePreview } from './clocks/reschedule.preview';
+import { RescheduleWorker } from './clocks/reschedule.worker';
+import { ReschedulePreviewController } from './http/reschedule-preview.controller';
 import { SupervisionCommands } from './http/supervision-commands.service';
 import { SupervisionController } from './http/supervision.controller';
 import { CaseEventsConsumer } from './ledger/case-events.consumer';
@@ -32,17 +35,21 @@ import { NoticesQueries } from './ledger/notices.queries';
 import { StatsController } from './stats/stats.controller';
 import { StatsQueries } from './stats/stats.queries';
 
-/** Starts the scheduler once the process is up; stops it first on the way down. */
+/** Starts the scheduler and the reschedule worker once the process is up; stops them first on the way down. */
 @Injectable()
 class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
-  constructor(private readonly scheduler: DeadlineScheduler) {}
+  constructor(
+    private readonly scheduler: DeadlineScheduler,
+    private readonly reschedules: RescheduleWorker,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.scheduler.start();
+    this.reschedules.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.scheduler.stop();
+    await Promise.all([this.scheduler.stop(), this.reschedules.stop()]);
   }
 }
 
@@ -53,7 +60,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
  * `serviceRuntime('supervision')`, which also runs its event handler.
  */
 @Module({
-  controllers: [SupervisionController, StatsController],
+  controllers: [SupervisionController, StatsController, ReschedulePreviewController],
   providers: [
     ClockMetrics,
     {
@@ -111,6 +118,40 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
             ),
           watermarks,
         ),
+    },
+    {
+      provide: RescheduleWorker,
+      inject: [
+        LedgerStore,
+        ClockContextSource,
+        referenceReader('supervision'),
+        CASEGRID_CLOCK,
+        CASEGRID_CONFIG,
+      ],
+      useFactory: (
+        ledger: LedgerStore,
+        context: ClockContextSource,
+        reference: ReferenceReader,
+        clock: CasegridClock,
+        config: CasegridConfig,
+      ) =>
+        new RescheduleWorker(ledger.runtime.db.pool, ledger, context, reference, clock, {
+          pollIntervalMs: config.supervision.pollIntervalMs,
+          onError: (error) =>
+            process.stderr.write(
+              `supervision reschedules: ${error instanceof Error ? error.message : String(error)}\n`,
+            ),
+        }),
+    },
+    {
+      provide: ReschedulePreview,
+      inject: [LedgerStore, ClockContextSource, referenceReader('supervision'), CASEGRID_CLOCK],
+      useFactory: (
+        ledger: LedgerStore,
+        context: ClockContextSource,
+        reference: ReferenceReader,
+        clock: CasegridClock,
+      ) => new ReschedulePreview(ledger.runtime.db.pool, ledger, context, reference, clock),
     },
     SupervisionCommands,
     LedgerQueries,

@@ -24,6 +24,9 @@ export const ROUTES: readonly Route[] = [
   { path: '^/api/v1/cases/?$', service: 'ledger-or-intake' },
   { path: '^/api/v1/cases/[^/]+$', service: 'supervision' },
   { path: '^/api/v1/(stats|notices)(/|$)', service: 'supervision' },
+  // What a calendar or policy change would do to running clocks: supervision holds them.
+  { path: '^/api/v1/calendars/[^/]+/preview$', service: 'supervision' },
+  { path: '^/api/v1/deadline-policies/preview$', service: 'supervision' },
   { path: '^/api/v1/audit(/|$)', service: 'audit' },
   // What each service's consumer groups parked (`npm run dlq`): the service in the path.
   { path: '^/api/v1/admin/dead-letters/mediation(/|$)', service: 'mediation' },

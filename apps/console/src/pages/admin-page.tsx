@@ -19,6 +19,7 @@ import { useEffect, useState } from 'react';
 import { api, newKey } from '../api/client';
 import type { Page } from '../api/types';
 import { showProblem } from '../components/problem';
+import { ReschedulePreview, type ReschedulePreviewPage } from '../components/reschedule-preview';
 import { useT } from '../i18n';
 import { useSession } from '../session';
 
@@ -34,6 +35,10 @@ interface Policy {
   article: string | null;
   period: { unit: string; length: number };
   version: number;
+}
+interface CalendarBody {
+  holidays: string[];
+  makeupWorkdays: string[];
 }
 interface CalendarYear {
   year: number;
@@ -163,17 +168,33 @@ function Calendars() {
       current = false;
     };
   }, [year, form]);
-  const save = async (values: { holidays?: string; makeupWorkdays?: string }) => {
-    const lines = (x?: string) => (x ?? '').split(/\s+/).filter(Boolean);
+  const [preview, setPreview] = useState<{ body: CalendarBody; page: ReschedulePreviewPage }>();
+  useEffect(() => setPreview(undefined), [year]);
+  const lines = (x?: string) => (x ?? '').split(/\s+/).filter(Boolean);
+  // Saving is two steps: supervision first says which running clocks the year would move.
+  const previewSave = async (values: { holidays?: string; makeupWorkdays?: string }) => {
+    const body = { holidays: lines(values.holidays), makeupWorkdays: lines(values.makeupWorkdays) };
     try {
-      await api.put(
-        `/calendars/${year}`,
-        { holidays: lines(values.holidays), makeupWorkdays: lines(values.makeupWorkdays) },
-        loaded?.version,
+      const page = await api.post<ReschedulePreviewPage>(
+        `/calendars/${year}/preview?limit=500`,
+        body,
+        newKey(),
       );
+      setBanner(null);
+      setPreview({ body, page });
+    } catch (error) {
+      setBanner(showProblem(form, error, ['holidays', 'makeupWorkdays']));
+    }
+  };
+  const save = async (body: CalendarBody) => {
+    try {
+      const saved = await api.put<CalendarYear>(`/calendars/${year}`, body, loaded?.version);
+      setLoaded(saved);
+      setPreview(undefined);
       setBanner(null);
       void message.success(t('saved'));
     } catch (error) {
+      setPreview(undefined);
       setBanner(showProblem(form, error, ['holidays', 'makeupWorkdays']));
     }
   };
@@ -194,7 +215,8 @@ function Calendars() {
       <Form
         form={form}
         layout="vertical"
-        onFinish={(v: { holidays?: string; makeupWorkdays?: string }) => void save(v)}
+        onFinish={(v: { holidays?: string; makeupWorkdays?: string }) => void previewSave(v)}
+        onValuesChange={() => setPreview(undefined)}
         name="calendar"
       >
         <Row gutter={16}>
@@ -210,9 +232,12 @@ function Calendars() {
           </Col>
         </Row>
         <Button type="primary" htmlType="submit">
-          {t('save')}
+          {t('previewChange')}
         </Button>
       </Form>
+      {preview && (
+        <ReschedulePreview preview={preview.page} onConfirm={() => void save(preview.body)} />
+      )}
     </Card>
   );
 }

@@ -1,2 +1,3 @@
 export * from './deadline-policy';
 export * from './default-policies';
+export * from './policy-changes';

@@ -153,6 +153,9 @@ export interface ReceivedReferenceChange {
   readonly data: object;
   readonly version: number;
   readonly occurredAt: string;
+  /** The event's id and correlation id: what a service derives from the change is caused by it. */
+  readonly eventId: string;
+  readonly correlationId: string;
 }
 
 const SUBJECT = /^reference:([a-z][a-z_]*):(.+)$/;
@@ -181,5 +184,13 @@ export const readReferenceEvent = (event: CloudEvent): ReceivedReferenceChange |
   if (typeof event.data !== 'object' || event.data === null || Array.isArray(event.data)) {
     throw new MalformedMessageError(`${event.type} carries no record`);
   }
-  return { kind, key, data: event.data, version: event.streamversion, occurredAt: event.time };
+  return {
+    kind,
+    key,
+    data: event.data,
+    version: event.streamversion,
+    occurredAt: event.time,
+    eventId: event.id,
+    correlationId: event.correlationid,
+  };
 };

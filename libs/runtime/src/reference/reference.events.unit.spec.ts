@@ -47,6 +47,8 @@ describe('reference events', () => {
       data: department,
       version: 3,
       occurredAt: '2025-03-01T01:00:00.000Z',
+      eventId: '0193a000-0000-7000-8000-00000000ffff',
+      correlationId: '0193a000-0000-7000-8000-00000000fffe',
     });
   });
 
@@ -57,6 +59,8 @@ describe('reference events', () => {
       data: department,
       version: 3,
       occurredAt: '2025-03-01T01:00:00.000Z',
+      eventId: '0193a000-0000-7000-8000-00000000ffff',
+      correlationId: '0193a000-0000-7000-8000-00000000fffe',
     });
     const other = changed('RegionChanged', 'reference:region:1');
     for (const type of [

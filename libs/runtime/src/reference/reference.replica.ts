@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { REFERENCE_TOPIC, type CloudEvent, type ServiceName } from '@casegrid/contracts';
 import { quoteSchema } from '@casegrid/event-store';
 import { EVENT_HANDLER, type EachEventHandler } from '@casegrid/messaging';
-import { readReferenceEvent } from './reference.events';
+import { readReferenceEvent, type ReceivedReferenceChange } from './reference.events';
 import { PgReferenceReader, type ReferenceReader } from './reference.reader';
 
 export interface ReferenceReplicaOptions {
@@ -10,6 +10,8 @@ export interface ReferenceReplicaOptions {
   /** The service's own database and schema (migrated with `referenceReplicaMigrations`). */
   readonly pool: Pool;
   readonly schema: string;
+  /** Runs in the transaction that took a change (a newer version; never a repeat). */
+  readonly onChange?: (tx: PoolClient, change: ReceivedReferenceChange) => Promise<void>;
 }
 
 /** One consumer group per service: its instances share the work and the one copy. */
@@ -33,6 +35,7 @@ export class ReferenceReplica implements EachEventHandler {
   readonly schema: string;
   readonly reader: ReferenceReader;
   private readonly upsert: string;
+  private readonly onChange: ReferenceReplicaOptions['onChange'];
 
   constructor(options: ReferenceReplicaOptions) {
     const s = quoteSchema(options.schema);
@@ -46,17 +49,19 @@ export class ReferenceReplica implements EachEventHandler {
     this.pool = options.pool;
     this.schema = options.schema;
     this.reader = new PgReferenceReader(options.pool, options.schema);
+    this.onChange = options.onChange;
   }
 
   async apply(tx: PoolClient, event: CloudEvent): Promise<void> {
     const change = readReferenceEvent(event);
     if (change === undefined) return;
-    await tx.query(this.upsert, [
+    const taken = await tx.query(this.upsert, [
       change.kind,
       change.key,
       JSON.stringify(change.data),
       change.version,
       change.occurredAt,
     ]);
+    if (taken.rowCount === 1 && this.onChange) await this.onChange(tx, change);
   }
 }

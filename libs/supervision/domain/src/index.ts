@@ -10,3 +10,4 @@ export * from './ledger.view';
 export * from './ledger.stats';
 export * from './clock.adjustments';
 export * from './deadline.commands';
+export * from './clock.reschedule';

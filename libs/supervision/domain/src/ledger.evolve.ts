@@ -10,6 +10,7 @@ import {
 import type {
   ClockExtension,
   ClockPause,
+  ClockRules,
   DeadlineStartedData,
   SupervisionEventData,
 } from './supervision.events';
@@ -230,6 +231,25 @@ const wellFormed = (data: DeadlineStartedData): boolean => {
   );
 };
 
+const RULE_LISTS = ['stopOn', 'pauseOn', 'resumeOn', 'extendOn'] as const;
+
+/** A recount the clock engine could have decided: times, and a basis and rules a clock can run on. */
+const recounted = (data: SupervisionEventData['DeadlineRescheduled']): boolean => {
+  const rules = data.rules as Partial<ClockRules> | null | undefined;
+  return (
+    typeof data.dueAt === 'string' &&
+    typeof data.warnAt === 'string' &&
+    wellFormed(data as unknown as DeadlineStartedData) &&
+    typeof rules === 'object' &&
+    rules !== null &&
+    RULE_LISTS.every((list) => Array.isArray(rules[list])) &&
+    typeof rules.warnBefore === 'object' &&
+    rules.warnBefore !== null &&
+    typeof rules.extension === 'object' &&
+    rules.extension !== null
+  );
+};
+
 const closePause = (pauses: readonly ClockPause[], to: string, length: number): ClockPause[] =>
   pauses.map((p) => (p.to === null ? { ...p, to, length } : p));
 
@@ -309,6 +329,23 @@ function evolveSupervision(state: LedgerCase, event: CaseEvent): LedgerCase {
         warned: c.warned && d.warnAt <= at,
         basis: { ...c.basis, extensions: [...c.basis.extensions, extension] },
       }));
+    }
+    case 'DeadlineRescheduled': {
+      const d = event.data as unknown as SupervisionEventData['DeadlineRescheduled'];
+      if (!recounted(d)) return counted;
+      // Lateness is history: a breached or met clock keeps its times whatever is recounted.
+      return updateClock(counted, d.clockId, (c) =>
+        c.state === 'breached' || c.state === 'met'
+          ? c
+          : {
+              ...c,
+              dueAt: d.dueAt,
+              warnAt: d.warnAt,
+              warned: c.warned && d.warnAt <= at,
+              basis: d.basis,
+              rules: d.rules,
+            },
+      );
     }
     case 'SupervisionEscalated': {
       const d = event.data as unknown as SupervisionEventData['SupervisionEscalated'];

@@ -128,6 +128,30 @@ export interface DeadlineExtendedData {
   readonly warnAt: string;
 }
 
+/** The reference change that moved a clock (a calendar year, or a policy applied to running clocks). */
+export type RescheduleReason =
+  | { readonly kind: 'calendar'; readonly year: number; readonly version: number }
+  | { readonly kind: 'deadline_policy'; readonly code: string; readonly version: number };
+
+/**
+ * A running clock counted again after a change of reference data: a calendar year loaded or
+ * corrected, or a policy change an administrator applied to running clocks. The basis and
+ * rules are the clock's as they now stand; the previous times say what moved.
+ */
+export interface DeadlineRescheduledData {
+  readonly caseId: string;
+  readonly clockId: string;
+  readonly obligation: Obligation;
+  readonly departmentId: string | null;
+  readonly previousDueAt: string;
+  readonly dueAt: string;
+  readonly previousWarnAt: string;
+  readonly warnAt: string;
+  readonly reason: RescheduleReason;
+  readonly basis: ClockBasis;
+  readonly rules: ClockRules;
+}
+
 export interface SupervisionEscalatedData {
   readonly caseId: string;
   readonly fromLevel: SupervisionLevel;
@@ -199,6 +223,7 @@ export interface SupervisionEventData {
   readonly DeadlinePaused: DeadlinePausedData;
   readonly DeadlineResumed: DeadlineResumedData;
   readonly DeadlineExtended: DeadlineExtendedData;
+  readonly DeadlineRescheduled: DeadlineRescheduledData;
   readonly SupervisionEscalated: SupervisionEscalatedData;
   readonly NoticeIssued: NoticeIssuedData;
   readonly SupervisionOrderIssued: SupervisionOrderIssuedData;
@@ -223,6 +248,7 @@ export const CLOCK_EVENT_TYPES: readonly SupervisionEventType[] = [
   'DeadlinePaused',
   'DeadlineResumed',
   'DeadlineExtended',
+  'DeadlineRescheduled',
   'SupervisionEscalated',
   'NoticeIssued',
 ];

@@ -144,4 +144,41 @@ describe('the console', () => {
     await status(officer).getByText('已化解').waitFor();
     await officer.context().close();
   }, 120_000);
+
+  it('an admin sees which running deadlines loading 2027 moves before saving it', async () => {
+    // 31 December: the accept clocks end at 24:00 on Friday 1 January on weekends alone;
+    // with New Year's Day a holiday they end on Monday the 4th.
+    suite.drive.travelTo('2026-12-31T10:00:00+08:00');
+    const caseId = await suite.drive.register();
+    const { number } = await suite.drive.ledger(
+      caseId,
+      (v) => v.deadlines.length >= 2,
+      'its clocks',
+    );
+    const admin = await signIn(suite.browser, suite.url, 'admin');
+    await admin.goto(`${suite.url}/#/admin`);
+    await admin.getByRole('tab', { name: '工作日历' }).click();
+    await admin.getByLabel('年份').click();
+    await admin.locator('.ant-select-item-option[title="2027"]').click();
+    await admin.locator('#calendar_holidays').fill('2027-01-01');
+    await admin.getByRole('button', { name: '预览对在办时限的影响' }).click();
+    const preview = admin.getByTestId('reschedule-preview');
+    const rows = preview.locator('.ant-table-row').filter({ hasText: number });
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2); // the lead's and the co-handler's
+    expect(await rows.first().textContent()).toContain('2027-1-5 00:00:00'); // 24:00 on the 4th
+    const untouched = await suite.drive.ledger(caseId, () => true, 'the case');
+    expect(untouched.deadlines.map((d) => d.dueAt)).toEqual([
+      '2027-01-01T16:00:00.000Z',
+      '2027-01-01T16:00:00.000Z',
+    ]);
+    await preview.getByRole('button', { name: /确认保存/ }).click();
+    await admin.getByText('已保存').waitFor();
+    await suite.drive.ledger(
+      caseId,
+      (v) => v.deadlines.every((d) => d.dueAt === '2027-01-04T16:00:00.000Z'),
+      'the clocks counted on 2027',
+    );
+    await admin.context().close();
+  }, 60_000);
 });

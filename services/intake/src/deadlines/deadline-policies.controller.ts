@@ -1,25 +1,11 @@
 import { Body, Controller, Get, Put, type OnModuleInit } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, assertAllowed } from '@casegrid/auth';
-import { deadlinePolicyProblems, type DeadlinePolicy } from '@casegrid/deadlines';
+import { deadlinePoliciesProblems } from '@casegrid/deadlines';
 import type { Principal } from '@casegrid/identity';
-import { ValidationError, type FieldError } from '@casegrid/kernel';
-import { changedBy } from '@casegrid/runtime';
+import { ValidationError } from '@casegrid/kernel';
+import { changedBy, DeadlinePoliciesDto } from '@casegrid/runtime';
 import { DeadlinePolicyRepository } from './deadline-policies.repository';
-
-export class DeadlinePoliciesDto {
-  @ApiProperty({
-    type: 'array',
-    items: { type: 'object' },
-    description: 'Policies to add or change, by code.',
-  })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @IsObject({ each: true })
-  items!: DeadlinePolicy[];
-}
 
 /** API.md, Reference data: `GET|PUT /deadline-policies` (reads for all, changes for admins). */
 @ApiTags('reference data')
@@ -43,20 +29,16 @@ export class DeadlinePoliciesController implements OnModuleInit {
 
   @Put()
   @ApiOperation({
-    summary: 'Add or change policies: each change is a new version, for clocks started after it.',
+    summary:
+      'Add or change policies: each change is a new version, for clocks started after it (and, with applyToRunning, for the running clocks of earlier versions: POST /deadline-policies/preview shows which).',
   })
   async save(@Caller() caller: Principal, @Body() body: DeadlinePoliciesDto) {
     assertAllowed(caller, 'reference.write');
-    const errors: FieldError[] = body.items.flatMap((policy, i) =>
-      deadlinePolicyProblems(policy, `items[${i}]`),
-    );
-    const codes = body.items.map((p) => p.code);
-    codes.forEach((code, i) => {
-      if (codes.indexOf(code) !== i)
-        errors.push({ field: `items[${i}].code`, message: 'appears twice' });
-    });
+    const errors = deadlinePoliciesProblems(body.items);
     if (errors.length > 0) throw new ValidationError(errors);
-    const changed = await this.policies.save(body.items, changedBy(caller));
+    const changed = await this.policies.save(body.items, changedBy(caller), {
+      applyToRunning: body.applyToRunning === true,
+    });
     return { changed, items: await this.policies.current(), nextCursor: null };
   }
 }

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { Pool } from 'pg';
-import { DEFAULT_DEADLINE_POLICIES, type DeadlinePolicy } from '@casegrid/deadlines';
+import { DEFAULT_DEADLINE_POLICIES, samePolicy, type DeadlinePolicy } from '@casegrid/deadlines';
 import { systemActor, type ReferenceContext, type ReferencePublisher } from '@casegrid/runtime';
 import { quoteSchema, type MigrationClass, type Queryable } from '@casegrid/event-store';
 
@@ -23,7 +23,19 @@ export const deadlinePolicyMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`drop table ${s}.deadline_policies`);
     }
   }
-  return [IntakeDeadlinePolicies1763900000006];
+  /** How a version was saved: for clocks started after it only, or for the running ones too. */
+  class IntakeDeadlinePoliciesApplied1767100000000 implements MigrationInterface {
+    readonly name = 'IntakeDeadlinePoliciesApplied1767100000000';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(
+        `alter table ${s}.deadline_policies add column apply_to_running boolean not null default false`,
+      );
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`alter table ${s}.deadline_policies drop column apply_to_running`);
+    }
+  }
+  return [IntakeDeadlinePolicies1763900000006, IntakeDeadlinePoliciesApplied1767100000000];
 };
 
 export interface VersionedPolicy extends DeadlinePolicy {
@@ -34,7 +46,9 @@ export interface VersionedPolicy extends DeadlinePolicy {
 /**
  * Deadline policies, versioned: a change never edits a row, it adds the next version,
  * effective from its commit. A clock keeps the version it started under (issue 5), so
- * a change applies to clocks started after it, and an inspector can see which rule held.
+ * a change applies to clocks started after it, and an inspector can see which rule held —
+ * unless the version is saved with `applyToRunning`: then supervision moves the running
+ * clocks of earlier versions onto it (issue 17), each move an event of the case.
  */
 export class DeadlinePolicyRepository {
   private readonly table: string;
@@ -66,7 +80,11 @@ export class DeadlinePolicyRepository {
    * as they are. One transaction under an advisory lock: two admins saving at once produce
    * consecutive versions, never the same one twice.
    */
-  async save(policies: readonly DeadlinePolicy[], context: ReferenceContext): Promise<string[]> {
+  async save(
+    policies: readonly DeadlinePolicy[],
+    context: ReferenceContext,
+    { applyToRunning }: { readonly applyToRunning: boolean } = { applyToRunning: false },
+  ): Promise<string[]> {
     // Each new version and its DeadlinePolicyChanged event commit together (casegrid.reference).
     return this.publisher.transaction(async (client) => {
       await client.query(
@@ -76,8 +94,8 @@ export class DeadlinePolicyRepository {
       const changed: string[] = [];
       for (const policy of policies) {
         const before = current.get(policy.code);
-        if (before && sameJson(strip(before), policy)) continue;
-        await this.insert(client, policy, (before?.version ?? 0) + 1, context);
+        if (before && samePolicy(before, policy)) continue;
+        await this.insert(client, policy, (before?.version ?? 0) + 1, context, applyToRunning);
         changed.push(policy.code);
       }
       return changed;
@@ -89,12 +107,21 @@ export class DeadlinePolicyRepository {
     policy: DeadlinePolicy,
     version: number,
     context: ReferenceContext,
+    applyToRunning = false,
   ) {
     const { rows } = await client.query<{ effective_from: Date }>(
-      `insert into ${this.table} (code, version, policy, changed_by) values ($1, $2, $3, $4) returning effective_from`,
-      [policy.code, version, JSON.stringify(policy), context.actor],
+      `insert into ${this.table} (code, version, policy, changed_by, apply_to_running)
+       values ($1, $2, $3, $4, $5) returning effective_from`,
+      [policy.code, version, JSON.stringify(policy), context.actor, applyToRunning],
     );
-    const record = { ...policy, version, effectiveFrom: rows[0]!.effective_from.toISOString() };
+    // How it was saved travels with the version (supervision queues the running clocks'
+    // recount on it); the API's items leave it out, so that a policy read can be saved back.
+    const record = {
+      ...policy,
+      version,
+      effectiveFrom: rows[0]!.effective_from.toISOString(),
+      applyToRunning,
+    };
     await this.publisher.publish(client, { kind: 'deadline_policy', record }, context);
   }
 
@@ -112,20 +139,3 @@ export class DeadlinePolicyRepository {
     });
   }
 }
-
-const strip = ({ version: _v, effectiveFrom: _e, ...policy }: VersionedPolicy): DeadlinePolicy =>
-  policy;
-
-const canonical = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(canonical)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.keys(value)
-            .sort()
-            .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-        )
-      : value;
-
-const sameJson = (a: unknown, b: unknown): boolean =>
-  JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));

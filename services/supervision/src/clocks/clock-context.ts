@@ -4,7 +4,8 @@ import { UnavailableError, uuidv7 } from '@casegrid/kernel';
 import type { ReferenceReader } from '@casegrid/runtime';
 import type { ClockContext, TickContext, VersionedDeadlinePolicy } from '@casegrid/supervision';
 
-const TTL_MS = 1_000;
+/** How long a read of the reference data is used before it is read again. */
+export const CONTEXT_TTL_MS = 1_000;
 
 /**
  * What the clock engine counts with, read from supervision's own copy of reference data
@@ -23,7 +24,14 @@ export class ClockContextSource {
 
   async get(): Promise<ClockContext & TickContext> {
     const now = Date.now();
-    if (this.cached && now - this.cached.at < TTL_MS) return this.cached.value;
+    if (this.cached && now - this.cached.at < CONTEXT_TTL_MS) return this.cached.value;
+    const value = await this.load();
+    this.cached = { at: now, value };
+    return value;
+  }
+
+  /** Read now, past the cache (the reschedule worker counts on the change it works for). */
+  async load(): Promise<ClockContext & TickContext> {
     const [policies, calendars, departments] = await Promise.all([
       this.reference.list('deadline_policy'),
       this.reference.list('calendar'),
@@ -61,7 +69,6 @@ export class ClockContextSource {
       regionOf: (id) => regions.get(id),
       newId: () => uuidv7(),
     };
-    this.cached = { at: now, value };
     return value;
   }
 }

@@ -5,6 +5,7 @@ import type { ClockContext, VersionedDeadlinePolicy } from '../clock.policies';
 import type { TickContext } from '../clock.ticker';
 import { evolveLedger } from '../ledger.evolve';
 import type { Clock, LedgerCase } from '../ledger.state';
+import { rescheduleEvents, type Recount } from '../clock.reschedule';
 import {
   decideSupervision,
   fire,
@@ -235,6 +236,12 @@ export class History {
   /** The ticker runs at `at`. */
   fire(at: string): History {
     return this.next(fire(this.state, new Date(at), this.ctx));
+  }
+
+  /** A change of reference data recounts the case's clocks at `at` (the reschedule worker). */
+  recount(recount: Recount, at: string): History {
+    const decided = rescheduleEvents(this.state, recount, new Date(at));
+    return this.next(settle(this.state, decided, { actor: 'system:supervision', at }, this.ctx));
   }
 
   /** A supervisor's command, decided and settled (throws the command's error). */

@@ -1,0 +1,119 @@
+import type { Pool } from 'pg';
+import { WorkingCalendar, type CalendarInput } from '@casegrid/calendar';
+import { samePolicy, type DeadlinePolicy } from '@casegrid/deadlines';
+import type { ReferenceReader } from '@casegrid/runtime';
+import {
+  clockMoves,
+  reasonOf,
+  type ClockMove,
+  type Recount,
+  type RescheduleReason,
+  type VersionedDeadlinePolicy,
+} from '@casegrid/supervision';
+import type { CasegridClock } from '@casegrid/platform';
+import type { LedgerStore } from '../ledger/ledger.store';
+import type { ClockContextSource } from './clock-context';
+import { candidateFilterOf, RecountCandidates } from './recount.candidates';
+
+/** One clock a proposed change would move (`POST …/preview`). */
+export type PreviewedMove = Omit<ClockMove, 'basis' | 'rules'> & {
+  readonly caseId: string;
+  readonly number: string;
+  readonly reason: RescheduleReason;
+  /** Whether it would still count on weekends alone for a year not loaded. */
+  readonly calendarFallback: boolean;
+};
+
+export interface PreviewPage {
+  readonly items: PreviewedMove[];
+  /** The case to go on after (`?cursor=`); null when every case was looked at. */
+  readonly nextCursor: string | null;
+}
+
+const SCAN = 200;
+
+/**
+ * What a change of reference data would do to the running clocks, before an administrator
+ * saves it: the same recount (`clockMoves`) the reschedule worker runs on the change once
+ * saved, on the clocks as they stand now, read without locks and writing nothing. The
+ * change is taken as intake would store it: the year's or the policy's next version, and a
+ * policy saved unchanged adds no version and moves nothing.
+ */
+export class ReschedulePreview {
+  private readonly candidates: RecountCandidates;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly ledger: LedgerStore,
+    private readonly context: ClockContextSource,
+    private readonly reference: ReferenceReader,
+    private readonly clock: CasegridClock,
+  ) {
+    this.candidates = new RecountCandidates(ledger.schema);
+  }
+
+  async calendar(
+    year: number,
+    input: CalendarInput,
+    page: { limit: number; cursor?: string },
+  ): Promise<PreviewPage> {
+    const years = await this.reference.list('calendar');
+    const version = (years.find((y) => y.year === year)?.version ?? 0) + 1;
+    const calendar = WorkingCalendar.fromYears([
+      ...years.filter((y) => y.year !== year),
+      { year, holidays: input.holidays, makeupWorkdays: input.makeupWorkdays, version },
+    ]);
+    return this.walk([{ kind: 'calendar', year, version, calendar }], page);
+  }
+
+  async policies(
+    items: readonly DeadlinePolicy[],
+    applyToRunning: boolean,
+    page: { limit: number; cursor?: string },
+  ): Promise<PreviewPage> {
+    // A change for clocks started after it moves nothing that runs now.
+    if (!applyToRunning) return { items: [], nextCursor: null };
+    const ctx = await this.context.get();
+    const current = new Map(ctx.policies.map((p) => [p.code, p]));
+    const recounts = items.flatMap((policy): Recount[] => {
+      const before = current.get(policy.code);
+      if (before && samePolicy(before, policy)) return [];
+      const next: VersionedDeadlinePolicy = { ...policy, version: (before?.version ?? 0) + 1 };
+      return [{ kind: 'deadline_policy', policy: next, calendar: ctx.calendar }];
+    });
+    if (recounts.length === 0) return { items: [], nextCursor: null };
+    return this.walk(recounts, page);
+  }
+
+  private async walk(
+    recounts: readonly Recount[],
+    page: { limit: number; cursor?: string },
+  ): Promise<PreviewPage> {
+    const filter = candidateFilterOf(recounts);
+    const now = this.clock.now();
+    const items: PreviewedMove[] = [];
+    let after = page.cursor ?? null;
+    for (;;) {
+      const ids = await this.candidates.page(this.pool, filter, after, SCAN);
+      const rows = await this.ledger.loadMany(this.pool, ids);
+      for (const id of ids) {
+        after = id;
+        const state = rows.get(id);
+        if (state === undefined) continue;
+        for (const recount of recounts) {
+          for (const { basis, rules: _rules, ...move } of clockMoves(state, recount, now)) {
+            items.push({
+              caseId: state.id,
+              number: state.number,
+              ...move,
+              reason: reasonOf(recount),
+              calendarFallback: basis.calendarFallback,
+            });
+          }
+        }
+        if (items.length >= page.limit) return { items, nextCursor: id };
+      }
+      if (ids.length < SCAN) return { items, nextCursor: null };
+    }
+  }
+}
