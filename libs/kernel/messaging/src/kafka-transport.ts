@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type Producer } from 'kafkajs';
 import type { TransportMessage } from '@casegrid/contracts';
 import { uuidv7 } from '@casegrid/kernel';
@@ -61,6 +62,8 @@ export class KafkaTransport implements Transport {
   private readonly closed = new AbortController();
 
   constructor(private readonly options: KafkaTransportOptions) {
+    // One listener per subscription (a process has a dozen groups): not a leak.
+    setMaxListeners(0, this.closed.signal);
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
