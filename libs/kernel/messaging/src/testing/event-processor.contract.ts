@@ -47,6 +47,8 @@ const ROOT = resolve(__dirname, '../../../../..');
 export function describeEventProcessor(
   name: string,
   makeTransport: () => Promise<TransportUnderTest>,
+  /** Cases of ten events each for the volume spec (the mock broker is the slow one). */
+  volumeCases = 1_000,
 ): void {
   describe(`the event processor on ${name}`, () => {
     let under: TransportUnderTest;
@@ -325,7 +327,7 @@ export function describeEventProcessor(
       }
     }, 150_000);
 
-    it('brings 10,000 events to three groups in per-case order, with inbox and positions agreeing', async () => {
+    it(`brings ${(volumeCases * 10).toLocaleString('en')} events to three groups in per-case order, with inbox and positions agreeing`, async () => {
       const { topic, group } = await isolate();
       const groups = [`${group}-a`, `${group}-b`, `${group}-c`];
       const producer = await startProducer('intake');
@@ -352,7 +354,7 @@ export function describeEventProcessor(
       try {
         await Promise.all(processors.map((p) => p.start()));
         relay.start();
-        const ids = await appendCases(producer.store, topic, 1_000, 10);
+        const ids = await appendCases(producer.store, topic, volumeCases, 10);
         for (const db of dbs) {
           await eventually(async () => expect(await applied(db)).toHaveLength(ids.length), 120_000);
         }
