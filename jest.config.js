@@ -78,7 +78,7 @@ const config = {
       ...common,
       displayName: 'e2e',
       testMatch: ['**/*.e2e.spec.ts'],
-      globalSetup: '<rootDir>/services/embedded/src/testing/e2e-global-setup.ts',
+      globalSetup: '<rootDir>/libs/kernel/testing/src/jest/global-setup-e2e.ts',
       globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-120s.ts'],
     },

@@ -6,3 +6,4 @@ export * from './kafka-mock/mock-kafka';
 export * from './wait-until';
 export * from './tcp-proxy';
 export * from './suite-kafka';
+export * from './console-build';

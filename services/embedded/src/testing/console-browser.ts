@@ -1,13 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureConsoleBuilt } from '@casegrid/testing';
 import { SupervisionDriver } from './supervision-scenarios';
 import { startTestCasegrid, type TestCasegrid } from './test-casegrid';
 
 const ROOT = join(__dirname, '../../../..');
-const CONSOLE_SOURCES = join(ROOT, 'apps/console');
-const BUILT = join(ROOT, 'dist/console/index.html');
 /**
  * Where the flows write their screenshots: `dist/screenshots` (not committed), so that a
  * test run leaves the tree clean; `CONSOLE_SCREENSHOTS_DIR=docs/screenshots` refreshes the
@@ -20,24 +18,6 @@ export const SCREENSHOTS = resolve(
 
 export const DESKTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
-
-const newestSource = (dir: string): number =>
-  Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-      const path = join(dir, entry.name);
-      return entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs;
-    }),
-  );
-
-/** `npm test` runs without `npm run build`: build the console when it is missing or stale. */
-export function ensureConsoleBuilt(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource(CONSOLE_SOURCES)) return;
-  execFileSync(
-    join(ROOT, 'node_modules/.bin/vite'),
-    ['build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'error'],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-}
 
 /** Debian's chromium (installed by .ci/run), never a downloaded browser. */
 export const launchChromium = (): Promise<Browser> =>
@@ -135,7 +115,7 @@ export interface ConsoleSuite {
 export function consoleSuite(name: string): ConsoleSuite {
   const suite = {} as { -readonly [K in keyof ConsoleSuite]: ConsoleSuite[K] };
   beforeAll(async () => {
-    ensureConsoleBuilt();
+    ensureConsoleBuilt(); // built by the e2e global setup; here for a suite run alone
     suite.casegrid = await startTestCasegrid(name, { SUPERVISION_POLL_MS: '100' });
     suite.drive = new SupervisionDriver(suite.casegrid);
     suite.url = suite.casegrid.url.replace('[::1]', '127.0.0.1');
