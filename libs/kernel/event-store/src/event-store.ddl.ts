@@ -6,8 +6,8 @@ import { quoteSchema } from './sql-identifier';
  * Ordering. `global_position` comes from an identity sequence, which hands out numbers
  * before commit: a transaction can take position 5 and commit after the one that took 6.
  * Readers therefore never order by position alone. They order by
- * `(transaction_id, global_position)` and read only below the snapshot horizon
- * `pg_snapshot_xmin(pg_current_snapshot())`: every transaction below it has ended, and any
+ * `(transaction_id, global_position)` and read only below the database's snapshot horizon
+ * (`HORIZON_SQL`, horizon-reader.ts): every transaction here below it has ended, and any
  * transaction still running or yet to write gets a larger id, so nothing can appear later
  * behind a reader's checkpoint. `streams.last_transaction_id` keeps that order consistent
  * with each stream's own order: an append whose transaction id is older than the stream's

@@ -59,7 +59,7 @@ describe('read-all ordering', () => {
       expect(before.events.map((e) => e.streamId)).not.toContain('fast');
 
       await slow.query('commit');
-      // Any other open transaction on the server (another spec's) also holds the horizon
+      // Any other open transaction in this database (another spec's) also holds the horizon
       // back for a moment: poll rather than read once.
       let after = await store.readAll(before.checkpoint);
       for (let i = 0; i < 400 && after.events.length < 2; i += 1) {
