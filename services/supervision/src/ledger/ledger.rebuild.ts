@@ -3,7 +3,7 @@ import { toCaseEvent } from '@casegrid/contracts';
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import { evolveLedger, type CaseEvent, type LedgerCase } from '@casegrid/supervision';
 import { CASE_EVENTS_GROUP } from './case-events.consumer';
-import type { CanonicalSource, LoggedEvent } from './ledger.source';
+import type { CanonicalSource, LiveConsumer, LoggedEvent, SourceReader } from './ledger.source';
 import { LedgerRows, LIVE_TABLES, REBUILD_TABLES, type LedgerTables } from './ledger.rows';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,19 +51,26 @@ export class LedgerRebuild {
   async run(): Promise<RebuildReport> {
     const started = Date.now();
     await this.prepare();
-    let seq = 0;
+    const reader = await this.source.open();
+    try {
+      return await this.runWith(reader, started);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  private async runWith(reader: SourceReader, started: number): Promise<RebuildReport> {
     let events = 0;
     for (;;) {
-      const page = await this.source.page(this.pool, seq, this.options.pageSize ?? 5_000);
+      const page = await reader.next(this.options.pageSize ?? 5_000);
       if (page.length === 0) break;
       await this.fold(this.pool, page, null);
       events += page.length;
-      seq = page[page.length - 1]!.seq;
     }
     const client = await this.pool.connect();
     try {
       await client.query('begin');
-      const caughtUp = await this.catchUpAndSwap(client, seq);
+      const caughtUp = await this.catchUpAndSwap(client, reader);
       await client.query('commit');
       const { rows } = await this.pool.query<{ n: string }>(
         `select count(*) as n from ${this.s}.ledger`,
@@ -93,23 +100,26 @@ export class LedgerRebuild {
     }
   }
 
-  private async catchUpAndSwap(tx: PoolClient, after: number): Promise<number> {
+  private async catchUpAndSwap(tx: PoolClient, reader: SourceReader): Promise<number> {
     const live = (key: keyof LedgerTables) => this.table(LIVE_TABLES[key]);
+    const consumer: LiveConsumer = { schema: this.schema, group: CASE_EVENTS_GROUP };
     await tx.query(
       `lock table ${live('ledger')}, ${live('timers')}, ${live('notices')} in exclusive mode`,
     );
+    // The reader's position moves only as it returns events: read on while waiting until it
+    // has returned everything the live consumer applied.
     const deadline = Date.now() + (this.options.waitMs ?? 30_000);
-    while ((await this.source.lagBehind(tx, this.schema, CASE_EVENTS_GROUP)) > 0) {
-      if (Date.now() > deadline)
-        throw new Error(`the ${this.source.name} source lags behind the live ledger`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    let seq = after;
     let caughtUp = 0;
     const stopped = new Set<string>();
     for (;;) {
-      const page = await this.source.page(tx, seq, 5_000);
-      if (page.length === 0) break;
+      const page = await reader.next(5_000);
+      if (page.length === 0) {
+        if ((await reader.unread(tx, consumer)) === 0) break;
+        if (Date.now() > deadline)
+          throw new Error(`the ${this.source.name} source lags behind the live ledger`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
       const { rows } = await tx.query<{ event_id: string }>(
         `select event_id from ${this.s}.inbox where consumer = $1 and event_id = any($2)`,
         [CASE_EVENTS_GROUP, page.map((p) => p.event.id)],
@@ -119,7 +129,6 @@ export class LedgerRebuild {
         if (!applied.has(id)) stopped.add(caseId);
         return !stopped.has(caseId);
       });
-      seq = page[page.length - 1]!.seq;
     }
     await this.foldOwnUnechoed(tx);
     for (const key of ['ledger', 'timers', 'notices'] as const) {
