@@ -21,7 +21,7 @@ export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.cons
 export { DeadlineScheduler } from './clocks/deadline.scheduler';
 export { WatermarkReader } from './clocks/watermarks';
 export { LedgerStore } from './ledger/ledger.store';
-export { LedgerRebuild, type RebuildReport } from './ledger/ledger.rebuild';
+export { LedgerRebuild, type RebuildOptions, type RebuildReport } from './ledger/ledger.rebuild';
 export {
   AuditStoreSource,
   type CanonicalSource,

@@ -41,8 +41,16 @@ export interface SourceReader {
   next(limit: number): Promise<LoggedEvent[]>;
   /** How many events the live consumer has applied that `next` has not returned yet. */
   unread(db: Queryable, live: LiveConsumer): Promise<number>;
+  /** The ids of those of `events` the live consumer has applied. */
+  applied(
+    db: Queryable,
+    live: LiveConsumer,
+    events: readonly LoggedEvent[],
+  ): Promise<ReadonlySet<string>>;
   close(): Promise<void>;
 }
+
+const DAY_MS = 86_400_000;
 
 /**
  * audit's store (`audit.case_events`), read as the event store reads: `(transaction_id,
@@ -51,7 +59,12 @@ export interface SourceReader {
  * case's events in partition order with growing transaction ids, so each case's
  * subsequence is canonical. Reading it needs the audit schema's SELECT (the replay is an
  * operator's tool; in production it runs with a read-only login on audit's database), and
- * `unread` compares it with the live consumer's inbox in one query: same database only.
+ * `unread` and `applied` compare it with the live consumer's inbox in one query: same
+ * database only.
+ *
+ * The inbox forgets what it applied a week ago (`ProcessorOptions.inboxRetentionMs`): an
+ * event audit recorded longer ago than that, less a day, is taken as applied (neither
+ * consumer is ever a day behind the other).
  */
 export class AuditStoreSource implements CanonicalSource {
   readonly name = 'audit';
@@ -59,10 +72,11 @@ export class AuditStoreSource implements CanonicalSource {
   constructor(
     readonly pool: Pool,
     private readonly schema = 'audit',
+    private readonly inboxRetentionMs = 7 * DAY_MS,
   ) {}
 
   open(): Promise<SourceReader> {
-    return Promise.resolve(new AuditStoreReader(this.pool, this.schema));
+    return Promise.resolve(new AuditStoreReader(this.pool, this.schema, this.inboxRetentionMs));
   }
 }
 
@@ -74,6 +88,7 @@ class AuditStoreReader implements SourceReader {
   constructor(
     private readonly pool: Pool,
     schema: string,
+    private readonly inboxRetentionMs: number,
   ) {
     this.s = quoteSchema(schema);
     this.readSql = horizonSql({
@@ -105,6 +120,22 @@ class AuditStoreReader implements SourceReader {
       [live.group, this.after.transactionId, this.after.position],
     );
     return Number(rows[0]!.n);
+  }
+
+  async applied(
+    db: Queryable,
+    live: LiveConsumer,
+    events: readonly LoggedEvent[],
+  ): Promise<ReadonlySet<string>> {
+    const { rows } = await db.query<{ id: string }>(
+      `select a.event->>'id' as id from ${this.s}.case_events a
+       where a.event->>'id' = any($1::text[])
+         and (a.recorded_at < now() - $2 * interval '1 millisecond'
+           or exists (select 1 from ${quoteSchema(live.schema)}.inbox i
+             where i.consumer = $3 and i.event_id = a.event->>'id'))`,
+      [events.map((e) => e.event.id), this.inboxRetentionMs - DAY_MS, live.group],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   close(): Promise<void> {
