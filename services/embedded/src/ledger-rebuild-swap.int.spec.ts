@@ -1,33 +1,46 @@
-import { AuditStoreSource, type RebuildReport } from '@casegrid/service-supervision';
+import {
+  AuditStoreSource,
+  TopicSource,
+  type CanonicalSource,
+  type RebuildReport,
+} from '@casegrid/service-supervision';
 import { waitUntil } from '@casegrid/testing';
 import { LedgerPipeline } from './testing/ledger-pipeline';
 
 const SWAPS = 12;
 /** Cases published per step, and at most; the producer keeps the consumers this many events behind. */
 const CHUNK = 4;
-const MAX_CASES = 400;
+const MAX_CASES = 2_000;
 const BACKLOG = 40;
 const TRAVEL_AT = CHUNK * 12;
+
+const SOURCES: { name: string; of: (pipeline: LedgerPipeline) => CanonicalSource }[] = [
+  // audit's store, in the same database (the embedded default, npm run replay)
+  { name: 'audit', of: (p) => new AuditStoreSource(p.pool, p.schemas.audit) },
+  // the topic from offset zero, on the in-process transport: supervision's own reach
+  { name: 'topic', of: (p) => new TopicSource(p.transport) },
+];
 
 /**
  * The ledger rebuild swapped in again and again while the live writers run (issue 16): the
  * consumer applying intake's events and the echoes of supervision's own, and the scheduler
  * firing breaches and escalations, on real PostgreSQL. No swap and no writer fails (a
  * deadlock, 40P01, would be one of them), and once all is applied the ledger the swaps
- * left behind equals a fold of the whole log from scratch.
+ * left behind equals a fold of the whole log from scratch. For each source a rebuild can
+ * read: audit's store, and the topic itself (issue 16, 3).
  */
-describe('the ledger rebuild under live writers', () => {
+describe.each(SOURCES)('the ledger rebuild from the $name source under live writers', (from) => {
   let pipeline: LedgerPipeline;
 
   beforeAll(async () => {
-    pipeline = await LedgerPipeline.open('rebuild_swap');
+    pipeline = await LedgerPipeline.open(`rebuild_${from.name}`);
   });
   afterAll(async () => {
     await pipeline?.close();
   });
 
   it('leaves to the live consumer what it has not applied yet, though the log holds it', async () => {
-    const source = new AuditStoreSource(pipeline.pool, pipeline.schemas.audit);
+    const source = from.of(pipeline);
     const events = pipeline.caseEvents(9_999).slice(0, 2); // registered, dispatched
     const caseId = events[0]!.subject;
     await pipeline.publish(events);
@@ -59,7 +72,7 @@ describe('the ledger rebuild under live writers', () => {
   });
 
   it(`swaps ${SWAPS} times while the consumer and the scheduler write, and ends equal to a fold from scratch`, async () => {
-    const source = new AuditStoreSource(pipeline.pool, pipeline.schemas.audit);
+    const source = from.of(pipeline);
     const earlier = (await pipeline.snapshot()).ledger.length;
     const reports: RebuildReport[] = [];
     let rebuilding = true;
@@ -114,9 +127,7 @@ describe('the ledger rebuild under live writers', () => {
     const live = await pipeline.snapshot();
     expect(live.ledger).toHaveLength(earlier + cases);
     expect(live.ledger.filter((r) => r.light === 'red').length).toBeGreaterThan(0);
-    const fromScratch = await pipeline.rebuild(
-      new AuditStoreSource(pipeline.pool, pipeline.schemas.audit),
-    );
+    const fromScratch = await pipeline.rebuild(from.of(pipeline));
     expect(fromScratch).toMatchObject({ cases: earlier + cases, caughtUp: 0 });
     const rebuilt = await pipeline.snapshot();
     expect(rebuilt.ledger).toEqual(live.ledger);

@@ -29,6 +29,7 @@ export {
   type LoggedEvent,
   type SourceReader,
 } from './ledger/ledger.source';
+export { TopicSource, type TopicSourceOptions } from './ledger/topic.source';
 export { ClockContextSource } from './clocks/clock-context';
 export { DUE_BATCH, dueCasesSql, findDueCases } from './clocks/deadline.scheduler';
 export { backfillStatsColumns } from './ledger/ledger-stats.migrations';
