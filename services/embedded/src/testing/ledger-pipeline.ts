@@ -242,9 +242,10 @@ export class LedgerPipeline {
   /** How many events audit holds. */
   audited = () => this.count(`select count(*) as n from "${this.schemas.audit}".case_events`);
 
-  /** How many events on the topic the slower of audit and the live consumer has yet to take. */
-  async backlog(): Promise<number> {
-    return (await this.logged()) - Math.min(await this.audited(), await this.applied());
+  /** How many events on the topic audit and the live ledger consumer have yet to take. */
+  async backlog(): Promise<{ audit: number; ledger: number }> {
+    const logged = await this.logged();
+    return { audit: logged - (await this.audited()), ledger: logged - (await this.applied()) };
   }
 
   /** Nothing in flight: supervision's outbox empty, audit and supervision hold every event. */
