@@ -25,8 +25,15 @@ export { CaseEventsConsumer, CASE_EVENTS_GROUP } from './ledger/case-events.cons
 export { DeadlineScheduler } from './clocks/deadline.scheduler';
 export { WatermarkReader } from './clocks/watermarks';
 export { LedgerStore } from './ledger/ledger.store';
-export { LedgerRebuild, type RebuildReport } from './ledger/ledger.rebuild';
-export { AuditStoreSource, type CanonicalSource } from './ledger/ledger.source';
+export { LedgerRebuild, type RebuildOptions, type RebuildReport } from './ledger/ledger.rebuild';
+export {
+  AuditStoreSource,
+  type CanonicalSource,
+  type LiveConsumer,
+  type LoggedEvent,
+  type SourceReader,
+} from './ledger/ledger.source';
+export { TopicSource, type TopicSourceOptions } from './ledger/topic.source';
 export { ClockContextSource } from './clocks/clock-context';
 export { DUE_BATCH, dueCasesSql, findDueCases } from './clocks/deadline.scheduler';
 export { backfillStatsColumns } from './ledger/ledger-stats.migrations';

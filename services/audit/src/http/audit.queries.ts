@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { responsibilityOf, stateAt, verifyChain } from '@casegrid/audit';
 import { assertCaseAccess } from '@casegrid/auth';
 import { toCaseEvent } from '@casegrid/contracts';
+import { START } from '@casegrid/event-store';
 import { caseActionFilter, type Principal } from '@casegrid/identity';
 import { ForbiddenError, NotFoundError, ValidationError } from '@casegrid/kernel';
 import { caseView, type CaseEvent } from '@casegrid/supervision';
@@ -72,9 +73,12 @@ export class AuditQueries {
 
   /**
    * The log of a period of recording, in recording order, restricted to the caller's
-   * territory, as NDJSON lines written page by page (keyset on `global_seq`, so memory
-   * stays flat for any period). Each line carries the case, position, hashes and the
-   * CloudEvent: tools/audit/verify-export.mjs checks every case's chain offline.
+   * territory, as NDJSON lines written page by page (keyset on the log's read order,
+   * `(transaction_id, global_seq)` below the snapshot horizon: `AuditLogStore.page`), so
+   * memory stays flat for any period and an event that committed after a later-numbered
+   * one is still exported, each case's lines in position order. Each line carries the
+   * case, position, hashes and the CloudEvent: tools/audit/verify-export.mjs checks every
+   * case's chain offline.
    */
   export(caller: Principal, from?: string, to?: string): AsyncGenerator<string> {
     // Refused before the first byte: an error after the headers could not be a 4xx.
@@ -91,13 +95,13 @@ export class AuditQueries {
     to: string | undefined,
   ): AsyncGenerator<string> {
     const period = { from, to };
-    let after = 0;
+    let after = START;
     for (;;) {
       const page = await this.store.page(this.store.pool, after, EXPORT_PAGE, {
         ...period,
         regionPrefixes,
       });
-      for (const s of page) {
+      for (const s of page.events) {
         yield `${JSON.stringify({
           caseId: s.caseId,
           position: s.position,
@@ -108,8 +112,8 @@ export class AuditQueries {
           event: s.event,
         })}\n`;
       }
-      if (page.length < EXPORT_PAGE) return;
-      after = page[page.length - 1]!.globalSeq;
+      if (page.events.length < EXPORT_PAGE) return;
+      after = page.next;
     }
   }
 }

@@ -95,9 +95,30 @@ export const auditLogMigrations = (schema: string): MigrationClass[] => {
       await runner.query(`revoke all on ${s}.parked from ${role}`);
     }
   }
+  /**
+   * The read order of every reader by position (the export, a ledger rebuild): the writing
+   * transaction's id beside `global_seq`, read as `(transaction_id, global_seq)` below the
+   * snapshot horizon (the event store's rule, ADR 0001). `global_seq` alone is handed out
+   * before commit: a page after 2 never returns 1 when 1 commits after 2 was read. Rows
+   * already here get this migration's id (fast default, no rewrite, no trigger): they all
+   * committed before it and are read in `global_seq` order among themselves.
+   */
+  class AuditCaseEventsReadOrder1765000000012 implements MigrationInterface {
+    readonly name = 'AuditCaseEventsReadOrder1765000000012';
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(`
+        alter table ${s}.case_events
+          add column transaction_id xid8 not null default pg_current_xact_id();
+        create index case_events_read_order on ${s}.case_events (transaction_id, global_seq);`);
+    }
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`alter table ${s}.case_events drop column transaction_id`);
+    }
+  }
   return [
     AuditCaseEvents1765000000001,
     AuditWriterPositions1765000000004,
     AuditWriterParked1765000000009,
+    AuditCaseEventsReadOrder1765000000012,
   ];
 };

@@ -1,7 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
 import { chainHash, GENESIS_HASH, type ChainLink } from '@casegrid/audit';
 import { parseCeType, type CloudEvent } from '@casegrid/contracts';
-import { quoteSchema, type Queryable } from '@casegrid/event-store';
+import {
+  horizonSql,
+  quoteSchema,
+  readAfter,
+  type Queryable,
+  type ReadCheckpoint,
+} from '@casegrid/event-store';
+import { ConcurrencyError } from '@casegrid/kernel';
 import { AUDIT_WRITER_ROLE } from './audit-log.migrations';
 
 /** Lock namespace of audit's per-case advisory locks (any constant; ours). */
@@ -14,7 +21,7 @@ export interface StoredEvent extends ChainLink {
   readonly recordedAt: string;
 }
 
-interface Row {
+type Row = {
   case_id: string;
   position: number;
   global_seq: string;
@@ -22,7 +29,7 @@ interface Row {
   prev_hash: string;
   hash: string;
   recorded_at: Date;
-}
+};
 
 const stored = (r: Row): StoredEvent => ({
   caseId: r.case_id,
@@ -39,6 +46,12 @@ interface LastLink {
   position: number;
   hash: string;
   regionCode: string | null;
+}
+
+/** One page of the log in read order, and where the next one starts. */
+export interface LogPage {
+  readonly events: StoredEvent[];
+  readonly next: ReadCheckpoint;
 }
 
 const COLUMNS = 'case_id, position, global_seq, event, prev_hash, hash, recorded_at';
@@ -75,6 +88,13 @@ export class AuditLogStore {
    * a statement of its own: a statement sees what committed before it began, and a lock it
    * waited for inside itself would let it read a chain another writer has since extended.
    * Returns how many were appended (the rest were duplicates).
+   *
+   * Readers by position go in `(transaction_id, global_seq)` order (`page`), so a case's
+   * rows must get growing transaction ids. The insert is normally the transaction's first
+   * write, so its id is taken under the locks, after the previous writer of the case
+   * committed. A transaction that got its id earlier (a write before the append) and then
+   * waited for a case another one extended would put its rows before that one's: it is
+   * refused as a conflict, and the processor retries it in a fresh transaction (ADR 0001).
    */
   async appendBatch(tx: PoolClient, events: readonly CloudEvent[]): Promise<number> {
     if (events.length === 0) return 0;
@@ -84,16 +104,25 @@ export class AuditLogStore {
          (select count(pg_advisory_xact_lock($2, hashtext(id))) from unnest($3::text[]) id)`,
       [AUDIT_WRITER_ROLE, CASE_LOCK, caseIds],
     );
-    const { rows } = await tx.query<{ last: LastLink[] | null; dups: string[] }>(
-      `select
-         (select json_agg(json_build_object('caseId', c.id, 'position', l.position, 'hash', l.hash,
-             'regionCode', l.region_code))
-          from unnest($1::text[]) c(id)
-          join lateral (select position, hash, region_code from ${this.s}.case_events
-            where case_id = c.id order by position desc limit 1) l on true) as last,
-         array(select event->>'id' from ${this.s}.case_events where event->>'id' = any($2::text[])) as dups`,
+    const { rows } = await tx.query<{
+      last: LastLink[] | null;
+      dups: string[];
+      out_of_order: string | null;
+    }>(
+      `with last as (
+         select c.id, l.* from unnest($1::text[]) c(id)
+         join lateral (select position, hash, region_code, transaction_id from ${this.s}.case_events
+           where case_id = c.id order by position desc limit 1) l on true)
+       select
+         (select json_agg(json_build_object('caseId', id, 'position', position, 'hash', hash,
+             'regionCode', region_code)) from last) as last,
+         array(select event->>'id' from ${this.s}.case_events where event->>'id' = any($2::text[])) as dups,
+         (select id from last where transaction_id > pg_current_xact_id_if_assigned() limit 1)
+           as out_of_order`,
       [caseIds, events.map((e) => e.id)],
     );
+    const outOfOrder = rows[0]?.out_of_order;
+    if (outOfOrder) throw new ConcurrencyError(outOfOrder, 'any', -1);
     const chains = new Map<string, { position: number; hash: string; region: string | null }>(
       (rows[0]?.last ?? []).map((l) => [
         l.caseId,
@@ -169,28 +198,40 @@ export class AuditLogStore {
   }
 
   /**
-   * One page of the log in recording order, after `afterSeq`, optionally for a period of
-   * recording and a territory (region prefixes; empty = everything).
+   * One page of the log in read order after `after`, optionally for a period of recording
+   * and a territory (region prefixes; empty = everything). Read order is the event store's
+   * (`horizon-reader.ts`): `(transaction_id, global_seq)`, and only rows whose transaction
+   * is below the snapshot horizon, so every transaction that could still write a row before
+   * the page's last one has ended; a row that took a lower `global_seq` but committed later
+   * is read after, never skipped. A transaction left open on the server holds pages back
+   * until it ends.
    */
   async page(
     db: Queryable,
-    afterSeq: number,
+    after: ReadCheckpoint,
     limit: number,
     filter: { from?: string; to?: string; regionPrefixes?: readonly string[] } = {},
-  ): Promise<StoredEvent[]> {
-    const params: unknown[] = [afterSeq, limit];
-    const where = ['global_seq > $1'];
-    if (filter.from) where.push(`recorded_at >= $${params.push(filter.from)}`);
-    if (filter.to) where.push(`recorded_at < $${params.push(filter.to)}`);
+  ): Promise<LogPage> {
+    const extra: unknown[] = [];
+    const param = (value: unknown) => `$${3 + extra.push(value)}`;
+    const where: string[] = [];
+    if (filter.from) where.push(`c.recorded_at >= ${param(filter.from)}`);
+    if (filter.to) where.push(`c.recorded_at < ${param(filter.to)}`);
     if (filter.regionPrefixes) {
-      const likes = filter.regionPrefixes.map((p) => `region_code like $${params.push(`${p}%`)}`);
+      const likes = filter.regionPrefixes.map((p) => `c.region_code like ${param(`${p}%`)}`);
       where.push(likes.length > 0 ? `(${likes.join(' or ')})` : 'false');
     }
-    const { rows } = await db.query<Row>(
-      `select ${COLUMNS} from ${this.s}.case_events where ${where.join(' and ')}
-       order by global_seq limit $2`,
-      params,
-    );
-    return rows.map(stored);
+    const sql = horizonSql({
+      from: `${COLUMNS}, c.transaction_id::text as txid from ${this.s}.case_events c`,
+      transactionColumn: 'c.transaction_id',
+      positionColumn: 'c.global_seq',
+      where: where.map((w) => `and ${w}`).join(' '),
+    });
+    const rows = await readAfter<Row & { txid: string }>(db, sql, after, limit, extra);
+    const last = rows[rows.length - 1];
+    return {
+      events: rows.map(stored),
+      next: last ? { transactionId: last.txid, position: Number(last.global_seq) } : after,
+    };
   }
 }

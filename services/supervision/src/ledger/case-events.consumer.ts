@@ -19,8 +19,9 @@ export { CASE_EVENTS_GROUP };
  * case's ledger row and lets the clock engine react, recording the reactions as
  * supervision's own events.
  *
- * Transaction boundary: the processor's, one per batch. In it, the batch's cases are
- * locked (sorted), each case's events are folded in memory in partition order, and then
+ * Transaction boundary: the processor's, one per batch. In it, the live ledger's writers
+ * lock is taken shared before anything else (a rebuild's swap holds it exclusively), the
+ * batch's cases are locked (sorted), each case's events are folded in memory in partition order, and then
  * supervision's events of every case (with their outbox rows) are appended in one
  * statement and the ledger rows with their timers written in one more — all or nothing,
  * with the batch's inbox rows and the group's position. Every other writer of a case (the
@@ -30,7 +31,7 @@ export { CASE_EVENTS_GROUP };
  *
  * supervision's own events come back through the topic: their effect was folded when
  * they were recorded, so an echo at or below the row's version is skipped — without a
- * lock, so the scheduler is not held up by echoes; one above it (a ledger rebuilt from the
+ * case lock, so the scheduler is not held up by echoes; one above it (a ledger rebuilt from the
  * log) is folded.
  */
 export class CaseEventsConsumer implements BatchEventHandler {
@@ -65,6 +66,9 @@ export class CaseEventsConsumer implements BatchEventHandler {
       byCase.set(caseId, list);
     }
     if (byCase.size === 0) return;
+    // Before the first read of the ledger: a rebuild's swap waits for this batch, or this
+    // batch for the swap, never both (LedgerStore).
+    await this.ledger.joinWriters(tx);
     const seen = await this.ledger.loadMany(tx, [...byCase.keys()]);
     const work = [...byCase].filter(([caseId, events]) =>
       events.some((e) => !isEcho(e) || e.streamversion > (seen.get(caseId)?.version ?? 0)),

@@ -3,82 +3,107 @@ import { toCaseEvent } from '@casegrid/contracts';
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import { evolveLedger, type CaseEvent, type LedgerCase } from '@casegrid/supervision';
 import { CASE_EVENTS_GROUP } from './case-events.consumer';
-import type { CanonicalSource, LoggedEvent } from './ledger.source';
+import type { CanonicalSource, LiveConsumer, LoggedEvent, SourceReader } from './ledger.source';
 import { LedgerRows, LIVE_TABLES, REBUILD_TABLES, type LedgerTables } from './ledger.rows';
+import { ledgerWritersLock } from './ledger.store';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RebuildReport {
   readonly events: number;
   readonly cases: number;
-  /** Events folded under the swap lock (arrived during the bulk phase). */
+  /** Events folded under the swap lock (applied live since the rebuild last looked). */
   readonly caughtUp: number;
   readonly ms: number;
 }
+
+export interface RebuildOptions {
+  readonly pageSize?: number;
+  /** How long the source may take to hold what the live consumer has applied (30 s). */
+  readonly waitMs?: number;
+  /** Between two looks at the source while waiting for it, outside any transaction. */
+  readonly pollMs?: number;
+}
+
+/** Per case, events read but not folded yet: held behind one the live consumer has not applied. */
+type Pending = Map<string, LoggedEvent[]>;
 
 /**
  * Rebuilds supervision's ledger (rows, timers, notices) from the log into fresh tables and
  * swaps them in, without downtime.
  *
- * 1. Bulk, without locks: `*_rebuild` tables are created like the live ones and each
- *    case's canonical stream is folded with `evolveLedger` and written by `LedgerRows`
- *    (the code behind the live `LedgerStore.save`), page by page, up to the source's head.
- * 2. Swap, in one transaction: the live tables are locked EXCLUSIVE — readers go on
- *    reading the old rows, writers (the consumer, the scheduler, commands) wait. Under the
- *    lock the live consumer's inbox cannot change, so it says exactly which events the
- *    live rows hold: the rebuild waits until the source holds all of them, folds what came
- *    after its bulk phase (only those events, each case stopping at its first event the
- *    live consumer has not applied yet — that one will be applied after the swap, to the
- *    new row), then folds supervision's own events not yet echoed through the topic from
- *    its store. Then the tables are renamed in and the old ones dropped; at commit the
- *    waiting writers go on against the new tables. No reader ever sees a half-built table:
- *    the new one is invisible until the commit that makes it the ledger.
+ * The rebuilt rows must hold, per case, exactly the events the live consumer has applied
+ * (the consumer applies each case's events in canonical order, so these are a prefix of
+ * the case's stream): an event folded here and applied again live after the swap would
+ * count twice. So each case's events are folded up to the last one the source says the
+ * live consumer has applied (`SourceReader.applied`); the rest wait, per case, in memory.
+ *
+ * 1. Bulk, without locks: `*_rebuild` tables are created like the live ones, and the
+ *    source is read from its beginning, page by page, each case's applied prefix folded
+ *    with `evolveLedger` and written by `LedgerRows` (the code behind the live
+ *    `LedgerStore.save`). Then, still without locks, the rebuild reads on and waits (polls)
+ *    until the source has returned every event the live consumer has applied: nothing
+ *    waits inside a transaction, so the rebuild holds no one's locks or snapshot horizon.
+ * 2. Swap, in one short transaction: the live tables' writers lock exclusively — it waits
+ *    for the writers in progress (consumer, scheduler, commands each hold it shared for
+ *    their whole transaction, taken before anything else) and new writers wait for it, so
+ *    no writer holds a row or table lock the swap will want: no deadlock — then the tables
+ *    EXCLUSIVE (readers read on). Nothing applies events now, so the live inbox says
+ *    exactly what the live rows hold. The source is read to its end before the first
+ *    write, and checked once more: if it lacks something the live consumer applied, the
+ *    swap rolls back and the rebuild waits outside again. Otherwise each case's applied
+ *    events are folded and the rest dropped (the live consumer applies them after the swap,
+ *    to the new row), then supervision's own events not yet echoed through the topic from
+ *    its store; the tables are renamed in and the old ones dropped. At commit the waiting
+ *    writers go on against the new tables. No reader ever sees a half-built table.
  */
 export class LedgerRebuild {
   private readonly rebuilt: LedgerRows;
   private readonly s: string;
+  private readonly live: LiveConsumer;
 
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
     private readonly source: CanonicalSource,
-    private readonly options: { pageSize?: number; waitMs?: number } = {},
+    private readonly options: RebuildOptions = {},
   ) {
     this.rebuilt = new LedgerRows(schema, REBUILD_TABLES);
     this.s = quoteSchema(schema);
+    this.live = { schema, group: CASE_EVENTS_GROUP };
   }
 
   async run(): Promise<RebuildReport> {
     const started = Date.now();
     await this.prepare();
-    let seq = 0;
-    let events = 0;
-    for (;;) {
-      const page = await this.source.page(this.pool, seq, this.options.pageSize ?? 5_000);
-      if (page.length === 0) break;
-      await this.fold(this.pool, page, null);
-      events += page.length;
-      seq = page[page.length - 1]!.seq;
-    }
-    const client = await this.pool.connect();
+    const reader = await this.source.open();
     try {
-      await client.query('begin');
-      const caughtUp = await this.catchUpAndSwap(client, seq);
-      await client.query('commit');
-      const { rows } = await this.pool.query<{ n: string }>(
-        `select count(*) as n from ${this.s}.ledger`,
-      );
-      return {
-        events: events + caughtUp,
-        cases: Number(rows[0]!.n),
-        caughtUp,
-        ms: Date.now() - started,
-      };
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
+      const pending: Pending = new Map();
+      let events = await this.readAndFold(reader, pending);
+      const deadline = Date.now() + (this.options.waitMs ?? 30_000);
+      for (;;) {
+        if ((await reader.unread(this.pool, this.live)) === 0) {
+          const caughtUp = await this.swap(reader, pending);
+          if (caughtUp !== null) {
+            const { rows } = await this.pool.query<{ n: string }>(
+              `select count(*) as n from ${this.s}.ledger`,
+            );
+            return {
+              events: events + caughtUp,
+              cases: Number(rows[0]!.n),
+              caughtUp,
+              ms: Date.now() - started,
+            };
+          }
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`the ${this.source.name} source lags behind the live ledger`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.options.pollMs ?? 50));
+        events += await this.readAndFold(reader, pending);
+      }
     } finally {
-      client.release();
+      await reader.close();
     }
   }
 
@@ -93,59 +118,105 @@ export class LedgerRebuild {
     }
   }
 
-  private async catchUpAndSwap(tx: PoolClient, after: number): Promise<number> {
-    const live = (key: keyof LedgerTables) => this.table(LIVE_TABLES[key]);
-    await tx.query(
-      `lock table ${live('ledger')}, ${live('timers')}, ${live('notices')} in exclusive mode`,
-    );
-    const deadline = Date.now() + (this.options.waitMs ?? 30_000);
-    while ((await this.source.lagBehind(tx, this.schema, CASE_EVENTS_GROUP)) > 0) {
-      if (Date.now() > deadline)
-        throw new Error(`the ${this.source.name} source lags behind the live ledger`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+  /**
+   * Reads the source to its end, folding what was applied page by page, and what was held
+   * back and has been applied since; returns how many were folded.
+   */
+  private async readAndFold(reader: SourceReader, pending: Pending): Promise<number> {
+    let folded = 0;
+    let read = false;
+    while (await this.read(reader, pending)) {
+      read = true;
+      folded += await this.settle(this.pool, reader, pending, false);
     }
-    let seq = after;
-    let caughtUp = 0;
-    const stopped = new Set<string>();
-    for (;;) {
-      const page = await this.source.page(tx, seq, 5_000);
-      if (page.length === 0) break;
-      const { rows } = await tx.query<{ event_id: string }>(
-        `select event_id from ${this.s}.inbox where consumer = $1 and event_id = any($2)`,
-        [CASE_EVENTS_GROUP, page.map((p) => p.event.id)],
-      );
-      const applied = new Set(rows.map((r) => r.event_id));
-      caughtUp += await this.fold(tx, page, (caseId, id) => {
-        if (!applied.has(id)) stopped.add(caseId);
-        return !stopped.has(caseId);
-      });
-      seq = page[page.length - 1]!.seq;
-    }
-    await this.foldOwnUnechoed(tx);
-    for (const key of ['ledger', 'timers', 'notices'] as const) {
-      const name = LIVE_TABLES[key];
-      await tx.query(
-        `alter table ${live(key)} rename to ${quoteSchema(`${name}_retired`)};
-         alter table ${this.table(REBUILD_TABLES[key])} rename to ${quoteSchema(name)};
-         drop table ${this.table(`${name}_retired`)};`,
-      );
-    }
-    return caughtUp;
+    if (!read) folded += await this.settle(this.pool, reader, pending, false);
+    return folded;
   }
 
-  /** Folds a page into the rebuilt rows; `admit` may hold back a case's later events. */
-  private async fold(
+  /** One page into `pending`; false when the source holds no more now. */
+  private async read(reader: SourceReader, pending: Pending): Promise<boolean> {
+    const page = await reader.next(this.options.pageSize ?? 5_000);
+    for (const logged of page) {
+      const caseId = toCaseEvent(logged.event)?.data['caseId'];
+      if (typeof caseId !== 'string' || !UUID.test(caseId)) continue;
+      const events = pending.get(caseId);
+      if (events) events.push(logged);
+      else pending.set(caseId, [logged]);
+    }
+    return page.length > 0;
+  }
+
+  /**
+   * Folds each case's pending events up to the last one the live consumer has applied
+   * (those before it were applied too, even if the inbox has forgotten them); `final`
+   * forgets the rest. Returns how many were folded.
+   */
+  private async settle(
     db: Queryable,
-    page: readonly LoggedEvent[],
-    admit: ((caseId: string, eventId: string) => boolean) | null,
+    reader: SourceReader,
+    pending: Pending,
+    final: boolean,
   ): Promise<number> {
+    const waiting = [...pending.values()].flat();
+    if (waiting.length === 0) return 0;
+    const applied = await reader.applied(db, this.live, waiting);
+    const admitted: LoggedEvent[] = [];
+    for (const [caseId, events] of pending) {
+      let last = events.length - 1;
+      while (last >= 0 && !applied.has(events[last]!.event.id)) last -= 1;
+      admitted.push(...events.slice(0, last + 1));
+      if (final || last === events.length - 1) pending.delete(caseId);
+      else if (last >= 0) pending.set(caseId, events.slice(last + 1));
+    }
+    return this.fold(db, admitted);
+  }
+
+  /** The swap (2. above); null when the source fell behind again and it rolled back. */
+  private async swap(reader: SourceReader, pending: Pending): Promise<number | null> {
+    const live = (key: keyof LedgerTables) => this.table(LIVE_TABLES[key]);
+    const tx = await this.pool.connect();
+    try {
+      await tx.query('begin');
+      const writers = ledgerWritersLock(this.schema, 'exclusive');
+      await tx.query(`select ${writers.sql}`, writers.values);
+      await tx.query(
+        `lock table ${live('ledger')}, ${live('timers')}, ${live('notices')} in exclusive mode`,
+      );
+      // Reads first: until its first write this transaction has no id, so it holds back no
+      // reader of the source below the horizon, itself included.
+      while (await this.read(reader, pending));
+      if ((await reader.unread(tx, this.live)) > 0) {
+        await tx.query('rollback');
+        return null;
+      }
+      const caughtUp = await this.settle(tx, reader, pending, true);
+      await this.foldOwnUnechoed(tx);
+      for (const key of ['ledger', 'timers', 'notices'] as const) {
+        const name = LIVE_TABLES[key];
+        await tx.query(
+          `alter table ${live(key)} rename to ${quoteSchema(`${name}_retired`)};
+           alter table ${this.table(REBUILD_TABLES[key])} rename to ${quoteSchema(name)};
+           drop table ${this.table(`${name}_retired`)};`,
+        );
+      }
+      await tx.query('commit');
+      return caughtUp;
+    } catch (error) {
+      await tx.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      tx.release();
+    }
+  }
+
+  /** Folds events (each case's in canonical order) into the rebuilt rows; returns how many. */
+  private async fold(db: Queryable, logged: readonly LoggedEvent[]): Promise<number> {
     const byCase = new Map<string, CaseEvent[]>();
     let folded = 0;
-    for (const { event: cloudEvent } of page) {
+    for (const { event: cloudEvent } of logged) {
       const event = toCaseEvent(cloudEvent);
       const caseId = event?.data['caseId'];
       if (event === undefined || typeof caseId !== 'string' || !UUID.test(caseId)) continue;
-      if (admit && !admit(caseId, event.id)) continue;
       byCase.set(caseId, [...(byCase.get(caseId) ?? []), event]);
       folded += 1;
     }
@@ -224,6 +295,12 @@ export class LedgerRebuild {
       ]);
     }
     const states = await this.load(tx, [...byCase.keys()]);
-    for (const [caseId, events] of byCase) await this.apply(tx, states.get(caseId) ?? null, events);
+    const changed: LedgerCase[] = [];
+    for (const [caseId, events] of byCase) {
+      const before = states.get(caseId) ?? null;
+      const after = await this.apply(tx, before, events);
+      if (after !== null && after !== before) changed.push(after);
+    }
+    await this.rebuilt.saveMany(tx, changed);
   }
 }

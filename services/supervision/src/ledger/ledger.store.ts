@@ -13,6 +13,30 @@ export const CASE_EVENTS_GROUP = 'supervision.case-events';
 const CASE_LOCK = 0x5e9;
 
 /**
+ * Lock namespace of the live ledger tables' writers lock, keyed by the schema's hash:
+ * every writer holds it shared for its whole transaction, a rebuild's swap exclusively
+ * (`ledgerWritersLock`).
+ */
+const LEDGER_WRITERS_LOCK = 0x5ea;
+
+/**
+ * The writers lock of a schema's live ledger tables, as an SQL expression that takes it
+ * (`pg_advisory_xact_lock_shared` / `pg_advisory_xact_lock`). A swap that locked the tables
+ * while writers held row locks in their own orders would wait on them as they waited on
+ * it (40P01); with one key taken first by all, writers run together and the swap waits for
+ * them to end, and new writers wait for the swap: no cycle. It must be taken in a
+ * statement that reads no ledger table: a statement locks its tables when planned, before
+ * it runs, and a table lock held while waiting for the key is the cycle again.
+ */
+export const ledgerWritersLock = (
+  schema: string,
+  mode: 'shared' | 'exclusive',
+): { sql: string; values: [number, string] } => ({
+  sql: `pg_advisory_xact_lock${mode === 'shared' ? '_shared' : ''}($1, hashtext($2))`,
+  values: [LEDGER_WRITERS_LOCK, schema],
+});
+
+/**
  * The ledger rows and supervision's own stream of each case, written together.
  *
  * Every writer of a case — the consumer of case events, the deadline scheduler and the
@@ -24,6 +48,10 @@ const CASE_LOCK = 0x5e9;
  * transaction's first write and the event store's read order follows the lock order
  * (ADR 0001). The expected version turns any writer that got past the lock without
  * holding it into a conflict instead of a double effect.
+ *
+ * Before any case lock and any read of the ledger tables, a writer takes the tables'
+ * writers lock shared (`joinWriters`; `lockMany` and `tryLock` take it first in the same
+ * statement), which a rebuild's swap takes exclusively (`ledgerWritersLock`).
  */
 export class LedgerStore {
   readonly schema: string;
@@ -37,27 +65,44 @@ export class LedgerStore {
     this.rows = new LedgerRows(this.schema);
   }
 
+  /**
+   * The live ledger tables' writers lock, shared, for the rest of the transaction: first
+   * thing in a writer that reads the ledger before it locks its cases (the consumer).
+   */
+  async joinWriters(tx: PoolClient): Promise<void> {
+    const writers = ledgerWritersLock(this.schema, 'shared');
+    await tx.query(`select ${writers.sql}`, writers.values);
+  }
+
   async lock(tx: PoolClient, caseId: string): Promise<void> {
     await this.lockMany(tx, [caseId]);
   }
 
   /**
-   * Every case's lock, in one statement and in sorted order, so that two holders of many
-   * never wait on each other in a circle.
+   * The writers lock (shared), then every case's lock, in one statement and in sorted
+   * order, so that two holders of many never wait on each other in a circle. `case`
+   * evaluates its condition first and the sub-select only after it.
    */
   async lockMany(tx: PoolClient, caseIds: readonly string[]): Promise<void> {
+    const writers = ledgerWritersLock(this.schema, 'shared');
     await tx.query(
-      `select count(pg_advisory_xact_lock($1, hashtext(id)))
-       from (select id from unnest($2::text[]) id order by id) ids`,
-      [CASE_LOCK, caseIds],
+      `select case when ${writers.sql} is null then 0 else
+         (select count(pg_advisory_xact_lock($3, hashtext(id)))
+          from (select id from unnest($4::text[]) id order by id) ids) end`,
+      [...writers.values, CASE_LOCK, caseIds],
     );
   }
 
-  /** The lock if free now; another instance holding it is working on the case. */
+  /**
+   * The writers lock (shared, waiting for a swap in progress), then the case's lock if free
+   * now; another instance holding it is working on the case.
+   */
   async tryLock(tx: PoolClient, caseId: string): Promise<boolean> {
+    const writers = ledgerWritersLock(this.schema, 'shared');
     const { rows } = await tx.query<{ locked: boolean }>(
-      'select pg_try_advisory_xact_lock($1, hashtext($2)) as locked',
-      [CASE_LOCK, caseId],
+      `select case when ${writers.sql} is null then false
+         else pg_try_advisory_xact_lock($3, hashtext($4)) end as locked`,
+      [...writers.values, CASE_LOCK, caseId],
     );
     return rows[0]?.locked === true;
   }
@@ -141,9 +186,11 @@ export class LedgerStore {
       );
       results.forEach((result, i) => versions.set(appending[i]!.state.id, result.nextVersion));
     }
+    // Without an append, the version is the row's, or that of the echoes folded into it
+    // (a row rebuilt from the log behind supervision's own stream).
     const states = records.map((r) => ({
       ...r.state,
-      version: versions.get(r.state.id) ?? r.before?.version ?? 0,
+      version: versions.get(r.state.id) ?? Math.max(r.before?.version ?? 0, r.state.version),
     }));
     await this.rows.saveMany(tx, states);
     for (const [i, record] of records.entries()) {
