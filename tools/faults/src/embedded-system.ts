@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitUntil } from '@casegrid/testing';
 import { freePort } from './private-postgres';
@@ -7,13 +8,20 @@ import { freePort } from './private-postgres';
 /** What the checks read: the database holding each service's schema. */
 export type CheckedService = 'intake' | 'mediation' | 'supervision' | 'audit';
 
+/** The application names the pair's sessions carry (PGAPPNAME), to tell their leases apart. */
+export const LEADER_APP = 'casegrid-leader';
+export const STANDBY_APP = 'casegrid-standby';
+
 /** A running casegrid the faults are injected into. */
 export interface SystemUnderTest {
   readonly label: string;
   readonly baseUrl: string;
   readonly databases: Readonly<Record<CheckedService, string>>;
-  /** kill -9, then started again at once; resolves once the new process is spawned. */
-  crash(): Promise<void>;
+  /**
+   * kill -9 of a process (the embedded one; a service's in turn), then started again at
+   * once; resolves once the new process is spawned and says which it was.
+   */
+  crash(): Promise<string>;
   /** `/health/ready` answers 200. */
   ready(): Promise<boolean>;
   stop(): Promise<void>;
@@ -23,7 +31,7 @@ export interface SystemUnderTest {
  * Four raised limits, as in the HTTP bench: a few clients from one address sign in and
  * send far more than a production limit allows, and must measure the system, not it.
  */
-const RAISED_RATE_LIMITS = {
+export const RAISED_RATE_LIMITS = {
   RATE_LIMIT_LOGIN: '1000000/1m',
   RATE_LIMIT_LOGIN_FAILURES: '1000000/1m',
   RATE_LIMIT_ADDRESS: '1000000/1m',
@@ -62,6 +70,7 @@ const exited = (child: ChildProcess): Promise<void> =>
  * it, on one port for its whole life (a restart after kill -9 comes back on it).
  */
 export const startEmbeddedSystem = async (options: EmbeddedOptions): Promise<SystemUnderTest> => {
+  await mkdir(options.workDir, { recursive: true });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const logPath = join(options.workDir, 'embedded.log');
@@ -143,6 +152,7 @@ export const startEmbeddedSystem = async (options: EmbeddedOptions): Promise<Sys
         await exited(running);
       }
       launch();
+      return 'the embedded process';
     },
     ready: () => readyAt(baseUrl),
     stop,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openEnvironment, type Environment } from './environment';
-import { faultCatalogue, type Fault, type Transport } from './faults';
+import { faultCatalogue, type Fault, type SystemKind } from './faults';
 import {
   currentLoad,
   passed,
@@ -31,7 +31,34 @@ const positive = (name: string, fallback: number): number => {
   return value;
 };
 
-const SETTINGS = ['FAULTS_RUNS', 'FAULTS_CLIENTS', 'FAULTS_DOWN_MS', 'FAULTS_ACKED', 'FAULTS_ONLY'];
+const SYSTEMS: Readonly<Record<SystemKind, string>> = {
+  'in-process': 'embedded, in-process',
+  kafka: 'embedded, Kafka',
+  pair: 'two embedded processes, in-process',
+  topology: 'topology (5 processes, Kafka, nginx)',
+};
+
+const ALL_SYSTEMS: readonly SystemKind[] = ['in-process', 'kafka', 'pair', 'topology'];
+
+/** FAULTS_SYSTEMS=in-process,kafka,pair,topology (all by default). */
+const chosenSystems = (): readonly SystemKind[] => {
+  const wanted = (process.env['FAULTS_SYSTEMS'] ?? '').split(',').filter(Boolean);
+  const unknown = wanted.filter((w) => !(ALL_SYSTEMS as readonly string[]).includes(w));
+  if (unknown.length > 0)
+    throw new Error(
+      `FAULTS_SYSTEMS: unknown ${unknown.join(', ')}; known: ${ALL_SYSTEMS.join(', ')}`,
+    );
+  return ALL_SYSTEMS.filter((s) => wanted.length === 0 || wanted.includes(s));
+};
+
+const SETTINGS = [
+  'FAULTS_SYSTEMS',
+  'FAULTS_RUNS',
+  'FAULTS_CLIENTS',
+  'FAULTS_DOWN_MS',
+  'FAULTS_ACKED',
+  'FAULTS_ONLY',
+];
 
 const main = async (): Promise<void> => {
   const startedAt = new Date();
@@ -59,8 +86,8 @@ const main = async (): Promise<void> => {
   };
   const summaries: FaultSummary[] = [];
   const systems: string[] = [];
-  for (const transport of ['in-process', 'kafka'] as Transport[]) {
-    const mine = faults.filter((f) => f.transport === transport);
+  for (const transport of chosenSystems()) {
+    const mine = faults.filter((f) => f.systems.includes(transport));
     if (mine.length === 0) continue;
     const env = await openEnvironment({
       root: ROOT,
@@ -121,19 +148,20 @@ const runFault = async (
 ): Promise<FaultSummary> => {
   const results: RunResult[] = [];
   for (let run = 1; run <= runs; run += 1) results.push(await runner.run(fault, run));
-  return summarise(
-    fault,
-    env.transport === 'kafka' ? 'embedded, Kafka' : 'embedded, in-process',
-    results,
-  );
+  return summarise(fault, SYSTEMS[env.transport], results);
 };
 
 const describeSystem = (env: Environment): string =>
-  `${env.system.label}: \`node dist/services/embedded/src/main.js\` (all five services in one process) on a ` +
-  `PostgreSQL server of its own (the embedded default's binaries, restartable)` +
-  (env.targets.kafka ? `, \`KAFKA_BROKERS\` on a librdkafka mock cluster of its own` : '') +
-  (env.targets.redis ? `, \`REDIS_URL\` on a redis-server of its own` : '') +
-  `; ready ${env.startSeconds.toFixed(1)} s after the start, initdb included`;
+  env.transport === 'topology'
+    ? `${env.system.label}: \`startTopology\` of tools/topology (what \`npm run topology\` starts), each service's \`main.js\` a process on a database of its own on a PostgreSQL server of its own, the load through nginx, Redis of its own; kill -9 takes intake, mediation, petition, supervision, audit in turn; ready ${env.startSeconds.toFixed(1)} s after the start, initdb included`
+    : `${env.system.label}: \`node dist/services/embedded/src/main.js\` (all five services in one process) on a ` +
+      `PostgreSQL server of its own (the embedded default's binaries, restartable)` +
+      (env.targets.kafka ? `, \`KAFKA_BROKERS\` on a librdkafka mock cluster of its own` : '') +
+      (env.targets.redis ? `, \`REDIS_URL\` on a redis-server of its own` : '') +
+      (env.targets.leader
+        ? `; the load goes to the second process, started after the first, whose connections go through a TCP proxy`
+        : '') +
+      `; ready ${env.startSeconds.toFixed(1)} s after the start, initdb included`;
 
 main().catch((error: unknown) => {
   process.stderr.write(

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '@casegrid/platform
  * the system under test reconnects to the same URL.
  */
 export interface PrivatePostgres {
+  readonly port: number;
   /** A URL of a database on it (created by `createDatabase`). */
   url(database: string): string;
   createDatabase(database: string): Promise<string>;
@@ -41,6 +42,7 @@ export const startPrivatePostgres = async (dataDir: string): Promise<PrivatePost
     return u.toString();
   };
   return {
+    port,
     url,
     async createDatabase(database) {
       const admin = new Client({ connectionString: url('postgres') });

@@ -27,6 +27,8 @@ export interface FaultSummary {
   readonly visibleMaxMs: number | undefined;
   readonly caughtUpP50Ms: number | undefined;
   readonly caughtUpMaxMs: number | undefined;
+  readonly measuredP50Ms: number | undefined;
+  readonly measuredMaxMs: number | undefined;
   readonly refusals: number;
   readonly unanswered: number;
 }
@@ -67,6 +69,8 @@ export const summarise = (
     visibleMaxMs: percentile(defined(runs.map((r) => r.visibleMs)), 100),
     caughtUpP50Ms: percentile(defined(runs.map((r) => r.caughtUpMs)), 50),
     caughtUpMaxMs: percentile(defined(runs.map((r) => r.caughtUpMs)), 100),
+    measuredP50Ms: percentile(defined(runs.map((r) => r.measuredMs)), 50),
+    measuredMaxMs: percentile(defined(runs.map((r) => r.measuredMs)), 100),
     refusals: sum((r) => r.refusals.length),
     unanswered: sum((r) => r.unanswered.length),
   };
@@ -180,6 +184,12 @@ export const renderSection = (context: RunContext, summaries: readonly FaultSumm
         )
         .join('; ') +
       '.',
+    ...summaries
+      .filter((s) => s.fault.measures !== undefined)
+      .map(
+        (s) =>
+          `\n**${s.fault.id}**, ${s.fault.measures}: p50 ${seconds(s.measuredP50Ms)}, max ${seconds(s.measuredMaxMs)} over ${s.runs} run(s).`,
+      ),
   ].join('\n');
 };
 

@@ -31,6 +31,8 @@ export interface RunResult {
    * load having gone on meanwhile, then drained); undefined when it never did.
    */
   readonly caughtUpMs: number | undefined;
+  /** The fault's own figure (`Fault.measures`), if it has one. */
+  readonly measuredMs: number | undefined;
   /** Commands acknowledged during this run. */
   readonly acked: number;
   /** The checks over everything the system holds, after this run. */
@@ -93,6 +95,7 @@ export class FaultRunner {
     let visibleMs: number | undefined;
     let end: number | undefined;
     let caughtUpMs: number | undefined;
+    let measuredMs: number | undefined;
     let error: string | undefined;
     const phasesMs: Record<string, number> = {};
     let mark = performance.now();
@@ -105,7 +108,11 @@ export class FaultRunner {
     try {
       await this.ackedAtLeast(ackedAtStart + options.ackedBefore, 'the load before the fault');
       phase('warm-up');
-      detail = await fault.inject(this.targets, run);
+      const injected = await fault.inject(this.targets, run, {
+        writeVisible: (label) => this.writeVisible(`${fault.id}-${label}`),
+      });
+      detail = typeof injected === 'string' ? injected : injected.detail;
+      measuredMs = typeof injected === 'string' ? undefined : injected.measuredMs;
       phase('fault');
       end = performance.now();
       const from = end;
@@ -169,6 +176,7 @@ export class FaultRunner {
         readyMs === undefined || writeMs === undefined ? undefined : Math.max(readyMs, writeMs),
       visibleMs,
       caughtUpMs,
+      measuredMs,
       acked: load.acks.length - ackedAtStart,
       verdict,
       fresh,
@@ -179,6 +187,18 @@ export class FaultRunner {
     };
     options.log(describeRun(result));
     return result;
+  }
+
+  /** A registration of the runner's own, resolved once it is on the ledger and in audit. */
+  private async writeVisible(label: string): Promise<void> {
+    const until = Date.now() + this.options.recoveryTimeoutMs;
+    const ack = await this.load.register(`probe-${label}`, until);
+    if (!ack) throw new Error(`the registration ${label} was not answered in time`);
+    await waitUntil(() => this.checker.visible(ack.caseId).catch(() => false), {
+      what: `the registration ${label} on the ledger and in audit`,
+      timeoutMs: Math.max(1_000, until - Date.now()),
+      intervalMs: 50,
+    });
   }
 
   private ackedAtLeast(count: number, what: string): Promise<void> {
