@@ -212,6 +212,7 @@ export const connectionSettings = (
             `-c tcp_keepalives_interval=${probe}`,
             '-c tcp_keepalives_count=3',
             `-c tcp_user_timeout=${peerTimeoutMs}`,
+            `-c idle_in_transaction_session_timeout=${peerTimeoutMs}`,
           ].join(' '),
         }
       : {}),
