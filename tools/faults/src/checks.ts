@@ -105,20 +105,27 @@ export class Checker {
   }
 
   /**
-   * Waits until nothing acknowledged is still on its way to a consumer (or `timeoutMs`),
-   * then checks everything, audit chains included; what is still missing then is missing.
+   * Waits until nothing acknowledged is still on its way to a consumer, for as long as the
+   * consumers make progress (what is missing shrinks) and for `stallMs` at most without
+   * any, then checks everything, audit chains included: what is still missing then is
+   * missing. A backlog that drains is late, not lost.
    */
   async settle(
     acks: readonly Ack[],
-    timeoutMs: number,
+    stallMs: number,
     /** Called with `performance.now()` of the inspection that found nothing missing. */
     onSettled?: (at: number) => void,
   ): Promise<Verdict> {
-    const deadline = Date.now() + timeoutMs;
     let verdict = await this.inspect(acks).catch(() => undefined);
-    while (!verdict || (verdict.missing.length > 0 && Date.now() < deadline)) {
+    let fewest = verdict?.missing.length ?? Number.POSITIVE_INFINITY;
+    let progressAt = Date.now();
+    while (!verdict || (verdict.missing.length > 0 && Date.now() - progressAt < stallMs)) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       verdict = await this.inspect(acks).catch(() => undefined);
+      if (verdict && verdict.missing.length < fewest) {
+        fewest = verdict.missing.length;
+        progressAt = Date.now();
+      }
     }
     if (verdict.missing.length === 0) onSettled?.(performance.now());
     return this.verifyChains(verdict, acks);
