@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { openEnvironment, type Environment } from './environment';
 import { faultCatalogue, type Fault, type SystemKind } from './faults';
 import {
+  commitOf,
   currentLoad,
   passed,
   renderSection,
@@ -72,6 +73,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const main = async (): Promise<void> => {
   const startedAt = new Date();
+  const code = commitOf(ROOT);
   const loadBefore = currentLoad();
   const runs = positive('FAULTS_RUNS', 5);
   const clients = positive('FAULTS_CLIENTS', 4);
@@ -137,7 +139,7 @@ const main = async (): Promise<void> => {
   if (process.env['FAULTS_DOC'] !== '0') {
     const section = renderSection(
       {
-        root: ROOT,
+        code,
         command,
         startedAt,
         seconds: (Date.now() - startedAt.getTime()) / 1000,
