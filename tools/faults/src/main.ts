@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { openEnvironment, type Environment } from './environment';
 import { faultCatalogue, type Fault, type SystemKind } from './faults';
 import {
+  commitOf,
   currentLoad,
   passed,
   renderSection,
@@ -55,16 +56,29 @@ const SETTINGS = [
   'FAULTS_SYSTEMS',
   'FAULTS_RUNS',
   'FAULTS_CLIENTS',
+  'FAULTS_TOPOLOGY_CLIENTS',
   'FAULTS_DOWN_MS',
   'FAULTS_ACKED',
   'FAULTS_ONLY',
 ];
 
+/** The system open now: closed on SIGINT/SIGTERM, so that no server of the run outlives it. */
+let current: Environment | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`${signal}: stopping the system under test\n`);
+    void (current?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 const main = async (): Promise<void> => {
   const startedAt = new Date();
+  const code = commitOf(ROOT);
   const loadBefore = currentLoad();
   const runs = positive('FAULTS_RUNS', 5);
   const clients = positive('FAULTS_CLIENTS', 4);
+  // Two cores run the five processes, the broker and nginx: four clients outrun supervision.
+  const topologyClients = positive('FAULTS_TOPOLOGY_CLIENTS', 2);
   const downMs = positive('FAULTS_DOWN_MS', 3_000);
   const acked = positive('FAULTS_ACKED', 10);
   const only = (process.env['FAULTS_ONLY'] ?? '').split(',').filter(Boolean);
@@ -93,9 +107,10 @@ const main = async (): Promise<void> => {
       root: ROOT,
       workDir,
       transport,
-      clients,
+      clients: transport === 'topology' ? topologyClients : clients,
       commandTimeoutMs: 120_000,
     });
+    current = env;
     systems.push(describeSystem(env));
     log(
       `${env.system.label}: ready ${env.startSeconds.toFixed(1)} s after the start (initdb included)`,
@@ -110,6 +125,7 @@ const main = async (): Promise<void> => {
         summaries.push(await runFault(runner, fault, runs, env));
       }
     } finally {
+      current = undefined;
       await env.close();
     }
   }
@@ -123,13 +139,13 @@ const main = async (): Promise<void> => {
   if (process.env['FAULTS_DOC'] !== '0') {
     const section = renderSection(
       {
-        root: ROOT,
+        code,
         command,
         startedAt,
         seconds: (Date.now() - startedAt.getTime()) / 1000,
         loadBefore,
         loadAfter: currentLoad(),
-        settings: `${runs} runs per fault, ${clients} clients, ${downMs / 1000} s down, ${acked} commands acknowledged before each fault and again after the recovery`,
+        settings: `${runs} runs per fault, ${clients} clients (${topologyClients} on the topology), ${downMs / 1000} s down at least, ${acked} commands acknowledged before each fault and again after the recovery`,
         systems,
       },
       summaries,

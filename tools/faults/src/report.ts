@@ -128,7 +128,8 @@ export const renderTable = (summaries: readonly FaultSummary[]): string => {
 };
 
 export interface RunContext {
-  readonly root: string;
+  /** `commitOf` taken when the run started: the code the systems ran. */
+  readonly code: string;
   readonly command: string;
   readonly startedAt: Date;
   readonly seconds: number;
@@ -138,7 +139,7 @@ export interface RunContext {
   readonly systems: readonly string[];
 }
 
-const commitOf = (root: string): string => {
+export const commitOf = (root: string): string => {
   try {
     const git = (...args: string[]): string =>
       execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -168,7 +169,7 @@ export const renderSection = (context: RunContext, summaries: readonly FaultSumm
     `- Command: \`${context.command}\` (whole run ${Math.round(context.seconds)} s)`,
     `- Date: ${context.startedAt.toISOString()}`,
     `- Machine: ${machineLine()}; load average ${context.loadBefore.toFixed(2)} before, ${context.loadAfter.toFixed(2)} after`,
-    `- Code: commit ${commitOf(context.root)}`,
+    `- Code: commit ${context.code}`,
     `- Settings: ${context.settings}`,
     ...context.systems.map((s) => `- System: ${s}`),
     `- Answers that were neither 2xx nor worth a retry: ${refused}; commands given up unanswered: ${unanswered}`,

@@ -10,7 +10,7 @@ export interface RunOptions {
   readonly ackedAfter: number;
   /** How long the system may take to answer ready and write again after the fault. */
   readonly recoveryTimeoutMs: number;
-  /** How long the consumers may take to catch up once the load stopped. */
+  /** How long the consumers may go without progress once the load stopped. */
   readonly settleTimeoutMs: number;
   readonly log: (line: string) => void;
 }

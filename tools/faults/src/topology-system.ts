@@ -32,6 +32,8 @@ export const startTopologySystem = async (options: {
     workDir: options.workDir,
     databaseUrls: options.databaseUrls,
     redisUrl: options.redisUrl,
+    // Three brokers, as for the embedded default on Kafka: leaders have somewhere to move.
+    brokers: 3,
     env: {
       CASEGRID_ENV: 'development',
       LOG_LEVEL: 'warn',

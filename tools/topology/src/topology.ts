@@ -28,6 +28,8 @@ export interface TopologyOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Partitions of each topic for this broker (default the production count). */
   readonly partitions?: (topic: string, production: number) => number;
+  /** Brokers of the mock cluster (default 1; more let a fault move partition leaders). */
+  readonly brokers?: number;
   readonly nginx?: string;
 }
 
@@ -108,6 +110,7 @@ export const startTopology = async (options: TopologyOptions): Promise<Topology>
   await mkdir(options.workDir, { recursive: true });
   const partitions = options.partitions ?? ((_topic, production) => production);
   const kafka = await startMockKafka({
+    brokers: options.brokers ?? 1,
     topics: TOPICS.map((t) => ({ name: t.name, partitions: partitions(t.name, t.partitions) })),
   });
   const slots: Slot[] = [];
