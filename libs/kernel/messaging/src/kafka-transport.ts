@@ -33,6 +33,12 @@ export interface KafkaTransportOptions {
   readonly heartbeatIntervalMs?: number;
   /** Longest a fetch waits for new messages (bounds how long a stop waits too). */
   readonly maxWaitTimeMs?: number;
+  /**
+   * How long a request may go unanswered before kafkajs gives up on it and retries
+   * (default kafkajs's 30 s). A JoinGroup legitimately waits up to the group's rebalance
+   * timeout, so keep it above the members' session timeouts.
+   */
+  readonly requestTimeoutMs?: number;
   readonly logLevel?: logLevel;
   readonly onError?: (error: unknown, context: string) => void;
 }
@@ -79,6 +85,7 @@ export class KafkaTransport implements Transport {
       clientId: options.clientId,
       brokers: [...options.brokers],
       logLevel: options.logLevel ?? logLevel.ERROR,
+      ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}),
     });
     // kafkajs always sends a transaction's messages idempotently (producer id and epoch
     // from the transaction coordinator, sequence numbers, acks from all in-sync replicas).

@@ -73,6 +73,11 @@ export const kafkaUnderTest = (
         logLevel: process.env['CRASH_DEBUG'] ? logLevel.INFO : logLevel.NOTHING,
         sessionTimeoutMs: 2_500,
         heartbeatIntervalMs: 250,
+        // librdkafka's mock never answers a JoinGroup that arrived while a killed member
+        // was still in the group (a real broker answers once the rebalance timeout ran
+        // out): kafkajs must give up on it and join again. Above every member's session
+        // timeout here (the crash consumer's 6 s).
+        requestTimeoutMs: 10_000,
       });
       created.push(t);
       return t;
