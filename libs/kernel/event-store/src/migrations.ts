@@ -185,7 +185,7 @@ export interface ServiceDatabaseOptions {
   readonly poolSize?: number;
   /**
    * How long the peer of a connection may be silent before it is presumed gone, on both
-   * ends (default 30 s): the client sends TCP keepalives and gives up connecting after a
+   * ends (default 20 s): the client sends TCP keepalives and gives up connecting after a
    * third of it; the server is asked (startup options) to probe the client the same way and
    * to drop it when what it sent stays unacknowledged that long, which ends the sessions
    * — and the leases — of a machine that vanished. `serverTimeouts: false` leaves the
@@ -197,7 +197,7 @@ export interface ServiceDatabaseOptions {
 
 /** The pg options of `openServiceDatabase`'s pool, for pools opened elsewhere too. */
 export const connectionSettings = (
-  peerTimeoutMs = 30_000,
+  peerTimeoutMs = 20_000,
   serverTimeouts = true,
 ): Record<string, unknown> => {
   const probe = Math.max(1, Math.floor(peerTimeoutMs / 6000));

@@ -7,7 +7,7 @@ export interface LeaseSessionOptions {
    * A holder whose session has said nothing for this long is presumed gone (its machine
    * vanished, its network was cut) and is ended by whoever wants the lease next. The holder
    * says something at a third of it at the latest (a heartbeat), so a live one is never
-   * taken for dead. Default 30 s.
+   * taken for dead. Default 20 s.
    */
   readonly staleAfterMs?: number;
   /** The session broke: every lease it held is gone. */
@@ -48,7 +48,7 @@ export class LeaseSession {
     private readonly pool: Pool,
     private readonly options: LeaseSessionOptions = {},
   ) {
-    this.staleAfterMs = options.staleAfterMs ?? 30_000;
+    this.staleAfterMs = options.staleAfterMs ?? 20_000;
   }
 
   holds(key: string): boolean {

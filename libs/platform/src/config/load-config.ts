@@ -76,7 +76,7 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
     database: {
       url: read('DATABASE_URL', postgresUrl),
       byService: readServiceDatabases(env, read, problems),
-      peerTimeoutMs: read('DATABASE_PEER_TIMEOUT_MS', positiveInt(600_000)) ?? 30_000,
+      peerTimeoutMs: read('DATABASE_PEER_TIMEOUT_MS', positiveInt(600_000)) ?? 20_000,
       serverTimeouts: read('DATABASE_SERVER_TIMEOUTS', bool) ?? true,
     },
     kafka: {

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
         env: 'development',
         http: { port: 3000, host: '0.0.0.0', bodyLimit: '1mb' },
         dataDir: resolve('./.casegrid'),
-        database: { url: undefined, byService: {}, peerTimeoutMs: 30_000, serverTimeouts: true },
+        database: { url: undefined, byService: {}, peerTimeoutMs: 20_000, serverTimeouts: true },
         kafka: {
           brokers: undefined,
           clientId: 'casegrid',
