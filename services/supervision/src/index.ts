@@ -35,7 +35,12 @@ export {
 } from './ledger/ledger.source';
 export { TopicSource, type TopicSourceOptions } from './ledger/topic.source';
 export { ClockContextSource } from './clocks/clock-context';
-export { DUE_BATCH, dueCasesSql, findDueCases } from './clocks/deadline.scheduler';
+export {
+  DUE_BATCH,
+  FIRE_CONCURRENCY,
+  dueCasesSql,
+  findDueCases,
+} from './clocks/deadline.scheduler';
 export { backfillStatsColumns } from './ledger/ledger-stats.migrations';
 export { RescheduleWorker, RESCHEDULE_SETTLE_MS } from './clocks/reschedule.worker';
 export { RescheduleJobs } from './clocks/reschedule.jobs';

@@ -11,6 +11,12 @@ import { watermarkOf, type WatermarkReader } from './watermarks';
 export const DUE_BATCH = 100;
 
 /**
+ * Due cases fired at once by one instance, each on a connection of the service's pool
+ * (10 by default), so HTTP and the consumers keep most of it.
+ */
+export const FIRE_CONCURRENCY = 4;
+
+/**
  * The find-due statement: the earliest timers at or before `$1` after the keyset
  * `($2, $3)`, a range scan of `case_timers_due (fire_at, case_id)` that stops after a
  * batch, so its cost does not grow with the number of open clocks. Exported so that
@@ -56,8 +62,8 @@ const backoffOf = (failures: number): number => Math.min(300_000, 1_000 * 2 ** (
  *
  * Finding due work is an index range scan of `case_timers` by `fire_at`, walked in
  * batches by keyset to the end of what is due, whatever the number of open clocks. Each
- * due case is fired in its own transaction under the case's advisory lock, taken with
- * try-lock: a case locked by another instance (or by the consumer) is left for this round.
+ * due case is fired in its own transaction under the case's advisory lock (FIRE_CONCURRENCY
+ * cases at a time), taken with try-lock: a case locked by another instance (or by the consumer) is left for this round.
  * Exactly once comes from the state, not from the lock: the ledger row says which warnings
  * and breaches were emitted, so a case fired twice yields nothing the second time, and the
  * expected version refuses a stale append. A crash before commit leaves the timer due: the
@@ -102,23 +108,31 @@ export class DeadlineScheduler {
       // Instances read the same earliest batch; each works through it in its own random
       // order, so two instances mostly take different cases instead of queueing on the
       // same lock in lockstep. Every case of the batch is due: the order among them is free.
-      for (const { caseId, fireAt } of shuffled(due)) {
-        const failing = this.failures.get(caseId);
-        if (failing && Date.now() < failing.retryAt) {
-          run.failed += 1;
-          continue;
+      // FIRE_CONCURRENCY cases at a time, each in its own transaction under its own lock:
+      // a midnight, when every working-day clock of the day falls due at once, is fired
+      // in parallel instead of one round trip after another.
+      const queue = shuffled(due);
+      const worker = async (): Promise<void> => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const { caseId, fireAt } = next;
+          const failing = this.failures.get(caseId);
+          if (failing && Date.now() < failing.retryAt) {
+            run.failed += 1;
+            continue;
+          }
+          try {
+            const outcome = await this.fireCase(caseId, fireAt, now, watermark);
+            if (outcome !== 'nothing') run[outcome] += 1;
+            this.failures.delete(caseId);
+          } catch (error) {
+            const count = (failing?.count ?? 0) + 1;
+            this.failures.set(caseId, { count, retryAt: Date.now() + backoffOf(count) });
+            run.failed += 1;
+            this.onError(error, caseId);
+          }
         }
-        try {
-          const outcome = await this.fireCase(caseId, fireAt, now, watermark);
-          if (outcome !== 'nothing') run[outcome] += 1;
-          this.failures.delete(caseId);
-        } catch (error) {
-          const count = (failing?.count ?? 0) + 1;
-          this.failures.set(caseId, { count, retryAt: Date.now() + backoffOf(count) });
-          run.failed += 1;
-          this.onError(error, caseId);
-        }
-      }
+      };
+      await Promise.all(Array.from({ length: FIRE_CONCURRENCY }, worker));
       const last = due[due.length - 1];
       if (!last || due.length < DUE_BATCH) break;
       after = [last.fireAt, last.caseId];
