@@ -18,6 +18,8 @@ export interface BenchConfig {
   readonly dueQueries: number;
   /** Cases with due clocks seeded for each scheduler round. */
   readonly breachCases: number;
+  /** Cases whose accept clocks fall due at one midnight (breach delay). */
+  readonly delayCases: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export const SCHEMAS = {
   dueLarge: 'bench_due_large',
   breachOne: 'bench_breach_one',
   breachTwo: 'bench_breach_two',
+  breachDelay: 'bench_breach_delay',
 } as const;
 
 /** Timers due at the find-due query's instant, among either population. */
@@ -88,5 +91,6 @@ export const readBenchConfig = (): BenchConfig => {
     openClocks: Math.round(positiveNumber('BENCH_OPEN_CLOCKS', 1_000_000)),
     dueQueries: Math.round(positiveNumber('BENCH_DUE_QUERIES', 2_000)),
     breachCases: Math.round(positiveNumber('BENCH_BREACH_CASES', 5_000)),
+    delayCases: Math.round(positiveNumber('BENCH_DELAY_CASES', 600)),
   };
 };

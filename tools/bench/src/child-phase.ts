@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { runBreachDelay } from './phase-breach-delay';
 import { runBreachFire } from './phase-breach-fire';
 import { runBreachSeed } from './phase-breach-seed';
 import { runDueClocks } from './phase-due-clocks';
@@ -32,6 +33,8 @@ const dispatch = (spec: PhaseSpec): Promise<PhaseResult> => {
       return runBreachSeed(spec);
     case 'breach-fire':
       return runBreachFire(spec);
+    case 'breach-delay':
+      return runBreachDelay(spec);
   }
 };
 

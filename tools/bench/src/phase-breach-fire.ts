@@ -1,5 +1,5 @@
 import { CasegridClock } from '@casegrid/platform';
-import { DeadlineScheduler } from '@casegrid/service-supervision';
+import { DeadlineScheduler, FIRE_CONCURRENCY } from '@casegrid/service-supervision';
 import type { BreachFireSpec, PhaseResult } from './phase-spec';
 import { openSupervisionBench } from './supervision-runtime';
 
@@ -9,8 +9,8 @@ import { openSupervisionBench } from './supervision-runtime';
  * wait for the same instant, so their rounds overlap as two replicas' would.
  */
 export const runBreachFire = async (spec: BreachFireSpec): Promise<PhaseResult> => {
-  // Two connections: the find-due query and the case's transaction run one after the other.
-  const bench = await openSupervisionBench(spec.url, spec.schema, 2);
+  // As many connections as the scheduler uses at once (the find-due query runs between batches).
+  const bench = await openSupervisionBench(spec.url, spec.schema, FIRE_CONCURRENCY + 1);
   try {
     const scheduler = new DeadlineScheduler(
       bench.runtime.db.pool,

@@ -51,6 +51,19 @@ export interface BreachSeedSpec extends Connection {
   readonly fireAt: string;
 }
 
+/**
+ * The scheduler's own loop (`start()`, the service's poll interval) on a clock that runs at
+ * wall speed, from `leadMs` before the first seeded due time until every clock due then has
+ * breached: how long after its due time each breach is recorded.
+ */
+export interface BreachDelaySpec extends Connection {
+  readonly phase: 'breach-delay';
+  readonly leadMs: number;
+  readonly pollIntervalMs: number;
+  /** Give up this long after the window's end. */
+  readonly timeoutMs: number;
+}
+
 /** One scheduler instance: `runDue()` once, starting at `startAt` (epoch ms) with the others. */
 export interface BreachFireSpec extends Connection {
   readonly phase: 'breach-fire';
@@ -60,7 +73,14 @@ export interface BreachFireSpec extends Connection {
 
 /** What a child process is asked to measure (sent as JSON on its command line). */
 export type PhaseSpec =
-  OursSpec | BaselineSpec | SeedSpec | ReplaySpec | DueClocksSpec | BreachSeedSpec | BreachFireSpec;
+  | OursSpec
+  | BaselineSpec
+  | SeedSpec
+  | ReplaySpec
+  | DueClocksSpec
+  | BreachSeedSpec
+  | BreachFireSpec
+  | BreachDelaySpec;
 
 export interface DueLatency {
   readonly schema: string;
@@ -97,6 +117,15 @@ export type PhaseResult =
       readonly ended: number;
       /** This process's CPU for the round (µs). */
       readonly cpuMicros: number;
+    }
+  | {
+      readonly kind: 'breach-delay';
+      /** Clocks due at the first due time (each must breach once). */
+      readonly dueClocks: number;
+      /** Due time to the breach's commit, ms, one per breached clock, ascending. */
+      readonly delaysMs: readonly number[];
+      /** Scheduler rounds that reported an error. */
+      readonly errors: number;
     }
   | {
       readonly kind: 'replay';

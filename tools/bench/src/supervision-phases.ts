@@ -26,10 +26,104 @@ export interface BreachRound {
   readonly cpuMicros: number;
 }
 
+/** How long after its due time each breach was recorded, the scheduler running on its own. */
+export interface BreachDelay {
+  readonly cases: number;
+  readonly pollIntervalMs: number;
+  readonly dueClocks: number;
+  readonly breached: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly errors: number;
+}
+
 export interface SupervisionResults {
   readonly due: readonly DueLatency[];
   readonly breaches: readonly BreachRound[];
+  readonly delay: BreachDelay;
 }
+
+/** The service's default poll interval (`SUPERVISION_POLL_MS`). */
+const SERVICE_POLL_MS = 1_000;
+/** The clock starts this long before the first due time. */
+const DELAY_LEAD_MS = 3_000;
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0
+    ? NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+
+/**
+ * (f) the delay: `delayCases` cases seeded as for the rounds (their accept clocks all fall
+ * due at Tuesday's midnight), then the scheduler's own loop on a clock at wall speed across
+ * that midnight until every clock due at it breached.
+ */
+const breachDelay = async (
+  entry: string,
+  config: BenchConfig,
+  step: (message: string) => void,
+): Promise<BreachDelay> => {
+  const { url } = config;
+  const schema = SCHEMAS.breachDelay;
+  step(
+    `(f) breach delay: ${config.delayCases.toLocaleString('en-US')} cases due at one midnight, the scheduler's own loop`,
+  );
+  await seedBreaches(entry, url, schema, config.delayCases);
+  const run = await runPhaseInChild(entry, {
+    phase: 'breach-delay',
+    url,
+    schema,
+    leadMs: DELAY_LEAD_MS,
+    pollIntervalMs: SERVICE_POLL_MS,
+    timeoutMs: 120_000,
+  });
+  if (run.kind !== 'breach-delay') throw new Error(`unexpected ${run.kind} result`);
+  const s = quoteSchema(schema);
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const twice = Number((await client.query<{ n: string }>(breachedTwiceSql(s))).rows[0]!.n);
+    if (twice > 0) throw new Error(`breach delay: ${twice} clocks breached more than once`);
+  } finally {
+    await client.end();
+  }
+  return {
+    cases: config.delayCases,
+    pollIntervalMs: SERVICE_POLL_MS,
+    dueClocks: run.dueClocks,
+    breached: run.delaysMs.length,
+    p50Ms: percentile(run.delaysMs, 0.5),
+    p99Ms: percentile(run.delaysMs, 0.99),
+    maxMs: run.delaysMs[run.delaysMs.length - 1] ?? NaN,
+    errors: run.errors,
+  };
+};
+
+/** A fresh schema of seeded cases (`phase-breach-seed.ts`), checkpointed before it is used. */
+const seedBreaches = async (
+  entry: string,
+  url: string,
+  schema: string,
+  cases: number,
+): Promise<Result<'breach-seed'>> => {
+  await dropSchemas(url, [schema]);
+  const seed = await runPhaseInChild(entry, {
+    phase: 'breach-seed',
+    url,
+    schema,
+    cases,
+    fireAt: FIRE_AT,
+  });
+  if (seed.kind !== 'breach-seed') throw new Error(`unexpected ${seed.kind} result`);
+  await checkpoint(url);
+  return seed;
+};
+
+/** Clocks with more than one `DeadlineBreached` in the (quoted) schema `s`. */
+const breachedTwiceSql = (s: string): string =>
+  `select count(*) as n from (select 1 from ${s}.events where event_type = 'DeadlineBreached'
+   group by stream_id, data->>'clockId' having count(*) > 1) d`;
 
 /**
  * The proof that goes with the figure: every clock due by `FIRE_AT` breached exactly
@@ -45,10 +139,7 @@ const verify = async (url: string, schema: string, seed: Result<'breach-seed'>) 
     const breached = await one(
       `select count(*) as n from ${s}.events where event_type = 'DeadlineBreached'`,
     );
-    const twice = await one(
-      `select count(*) as n from (select 1 from ${s}.events where event_type = 'DeadlineBreached'
-       group by stream_id, data->>'clockId' having count(*) > 1) d`,
-    );
+    const twice = await one(breachedTwiceSql(s));
     const stillDue = await one(`select count(*) as n from ${s}.case_timers where fire_at <= $1`, [
       FIRE_AT,
     ]);
@@ -75,16 +166,7 @@ const breachRound = async (
 ): Promise<BreachRound> => {
   const { url } = config;
   step(`(f) seeding ${config.breachCases.toLocaleString('en-US')} cases through LedgerStore`);
-  await dropSchemas(url, [schema]);
-  const seed = await runPhaseInChild(entry, {
-    phase: 'breach-seed',
-    url,
-    schema,
-    cases: config.breachCases,
-    fireAt: FIRE_AT,
-  });
-  if (seed.kind !== 'breach-seed') throw new Error(`unexpected ${seed.kind} result`);
-  await checkpoint(url);
+  const seed = await seedBreaches(entry, url, schema, config.breachCases);
   step(`(f) runDue() on ${instances} scheduler instance${instances > 1 ? 's' : ''}`);
   const startAt = Date.now() + START_DELAY_MS;
   const rounds = await Promise.all(
@@ -143,5 +225,6 @@ export const measureSupervision = async (
     await breachRound(entry, config, SCHEMAS.breachOne, 1, step),
     await breachRound(entry, config, SCHEMAS.breachTwo, 2, step),
   ];
-  return { due: due.populations, breaches };
+  const delay = await breachDelay(entry, config, step);
+  return { due: due.populations, breaches, delay };
 };
