@@ -35,10 +35,11 @@ export interface InProcessTransportOptions {
   readonly onError?: (error: unknown, context: string) => void;
 }
 
-const statements = (T: string) => ({
+/** The statements of the transport on the (quoted) schema `T`; exported for its specs. */
+export const inProcessStatements = (T: string) => ({
   publish: prepared(`select ${T}.publish($1::text[], $2::text[], $3::jsonb[], $4::text[])`),
-  after: prepared(`select position, message_key, headers, value from ${T}.log
-    where topic = $1 and position > $2::bigint order by position limit $3`),
+  // In position order by the index, one page at a time (log.migrations.ts, read_after).
+  after: prepared(`select * from ${T}.read_after($1, $2::bigint, $3::int)`),
   head: `select max(position) as head from ${T}.log where topic = $1`,
   offset: `select position from ${T}.consumer_offsets where group_id = $1 and topic = $2`,
   commit:
@@ -72,7 +73,7 @@ interface Group {
  */
 export class InProcessTransport implements Transport {
   readonly kind = 'in-process' as const;
-  private readonly sql: ReturnType<typeof statements>;
+  private readonly sql: ReturnType<typeof inProcessStatements>;
   private readonly groups = new Set<Group>();
   private readonly tails = new Map<string, Promise<LogTail>>();
   private readonly tailWakeup = new Wakeup();
@@ -82,7 +83,7 @@ export class InProcessTransport implements Transport {
   private readonly pruner: NodeJS.Timeout;
 
   constructor(private readonly options: InProcessTransportOptions) {
-    this.sql = statements(quoteSchema(options.schema ?? TRANSPORT_SCHEMA));
+    this.sql = inProcessStatements(quoteSchema(options.schema ?? TRANSPORT_SCHEMA));
     this.leases = new LeaseSession(options.pool, {
       ...(options.leaseStaleAfterMs ? { staleAfterMs: options.leaseStaleAfterMs } : {}),
       onLost: (error) =>
