@@ -16,7 +16,12 @@ import {
   InProcessTransport,
   inProcessTransportMigrations,
 } from '@casegrid/messaging';
-import { AuditEventsConsumer, auditLogMigrations, AuditLogStore } from '@casegrid/service-audit';
+import {
+  AUDIT_EVENTS_GROUP,
+  AuditEventsConsumer,
+  auditLogMigrations,
+  AuditLogStore,
+} from '@casegrid/service-audit';
 import { AuditStoreSource, CASE_EVENTS_GROUP, LedgerRebuild } from '@casegrid/service-supervision';
 import { observe, settle, type CaseEvent, type LedgerCase } from '@casegrid/supervision';
 import { DEFAULT_URL, databaseNameOf, readBenchConfig } from './bench-config';
@@ -241,11 +246,19 @@ async function main(): Promise<void> {
     const total = cases * template.length;
     const started = performance.now();
     await processor.start();
+    // Done when the group's position (committed with each batch) reaches the log's last
+    // message: a cheap lookup, unlike counting audit's growing table every 20 ms.
+    const last = (
+      await log.pool.query<{ head: string }>(
+        `select max(position) as head from ${quoteSchema(LOG)}.log`,
+      )
+    ).rows[0]!.head;
     for (;;) {
-      const { rows } = await audit.pool.query<{ n: string }>(
-        `select count(*) as n from ${quoteSchema(AUDIT)}.case_events`,
+      const { rows } = await audit.pool.query<{ position: string | null }>(
+        `select max(position) as position from ${quoteSchema(AUDIT)}.checkpoints where processor = $1`,
+        [AUDIT_EVENTS_GROUP],
       );
-      if (Number(rows[0]!.n) >= total) break;
+      if (rows[0]?.position != null && BigInt(rows[0].position) >= BigInt(last)) break;
       if (processor.status().lastError) throw new Error(processor.status().lastError);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -253,6 +266,14 @@ async function main(): Promise<void> {
     await processor.stop();
     await transport.close();
     await log.close();
+    const appended = Number(
+      (
+        await audit.pool.query<{ n: string }>(
+          `select count(*) as n from ${quoteSchema(AUDIT)}.case_events`,
+        )
+      ).rows[0]!.n,
+    );
+    if (appended !== total) throw new Error(`audit holds ${appended} of ${total} events`);
     let verified = 0;
     for (const n of [0, Math.floor(cases / 2), cases - 1]) {
       const events = await store.events(audit.pool, caseIdOf(n));
