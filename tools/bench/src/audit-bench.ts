@@ -41,7 +41,8 @@ import { BENCH_DEPARTMENTS, openSupervisionBench, seedReference } from './superv
 const URL = process.env['BENCH_DATABASE_URL'] ?? DEFAULT_URL;
 const INGEST_EVENTS = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 50_000);
 const REBUILD_EVENTS = Number(process.env['BENCH_REBUILD_EVENTS'] ?? 1_000_000);
-const WRITERS = 8;
+/** Cases whose events are interleaved in the log, as a burst of registrations publishes them. */
+const INTERLEAVED = 8;
 const AUDIT = 'bench_audit';
 const LEDGER = 'bench_ledger';
 const LOG = 'bench_audit_log';
@@ -215,13 +216,13 @@ async function main(): Promise<void> {
       url: URL,
       schema: AUDIT,
       migrations: [...kernelMigrations(AUDIT), ...auditLogMigrations(AUDIT)],
-      poolSize: WRITERS + 2,
+      poolSize: 4,
     });
     const store = new AuditLogStore(audit.pool, AUDIT);
 
     // (g) Ingest through audit's own consumer on the event processor every consumer runs on:
     // the in-process transport's log holds the cases' events interleaved as a burst of
-    // registrations publishes them (WRITERS cases at a time, each case's events in order);
+    // registrations publishes them (INTERLEAVED cases at a time, each case's events in order);
     // the processor applies them in batches, each batch's appends, inbox rows and the
     // group's position in one transaction (event-processor.ts).
     const cases = Math.max(1, Math.round(INGEST_EVENTS / template.length));
@@ -235,8 +236,8 @@ async function main(): Promise<void> {
       poolSize: 4,
     });
     const transport = new InProcessTransport({ pool: log.pool, schema: LOG });
-    for (let first = 0; first < cases; first += WRITERS) {
-      const copies = Array.from({ length: Math.min(WRITERS, cases - first) }, (_, k) =>
+    for (let first = 0; first < cases; first += INTERLEAVED) {
+      const copies = Array.from({ length: Math.min(INTERLEAVED, cases - first) }, (_, k) =>
         copyOf(template, caseIdOf(first + k), first + k),
       );
       const interleaved = template.flatMap((_, i) => copies.map((events) => events[i]!));
@@ -384,7 +385,7 @@ and resolution with supervision's clock events, a follow-up and the closure, as 
 
 | workload | events | cases | time | rate |
 | --- | --- | --- | --- | --- |
-| (g) audit ingest through audit's consumer on the event processor (in-process log, ${WRITERS} cases interleaved): one transaction per batch | ${fmt(f.ingest.events)} | ${fmt(f.ingest.cases)} | ${fmt(f.ingest.seconds, 1)} s | **${fmt(f.ingest.perSecond)} events/s** |
+| (g) audit ingest through audit's consumer on the event processor (in-process log, ${INTERLEAVED} cases interleaved): one transaction per batch | ${fmt(f.ingest.events)} | ${fmt(f.ingest.cases)} | ${fmt(f.ingest.seconds, 1)} s | **${fmt(f.ingest.perSecond)} events/s** |
 | (h) ledger rebuilt from audit's store into fresh tables, then swapped in | ${fmt(f.rebuild.events)} | ${fmt(f.rebuild.cases)} | ${fmt(f.rebuild.seconds, 1)} s | **${fmt(f.rebuild.perSecond)} events/s**, peak RSS ${fmt(f.rebuild.peakRssMb)} MB |
 
 - (g) checks its work: three ingested cases' chains are recomputed and verify (${f.ingest.verified}/3).

@@ -23,7 +23,7 @@ export interface LoadResult {
 export type Operation = () => Promise<void>;
 
 /** Nearest-rank percentile of ascending samples. */
-export const percentile = (sorted: Float64Array, p: number): number => {
+export const percentile = (sorted: ArrayLike<number>, p: number): number => {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
   return sorted[rank - 1]!;

@@ -26,13 +26,12 @@ export const runBreachDelay = async (spec: BreachDelaySpec): Promise<PhaseResult
     const first = (
       await pool.query<{ first: Date }>(`select min(fire_at) as first from ${s}.case_timers`)
     ).rows[0]!.first;
-    const until = first;
     const dueClocks = Number(
       (
         await pool.query<{ n: string }>(
           `select count(*) as n from ${s}.ledger l, jsonb_array_elements(l.state->'deadlines') d
            where d->>'state' = 'running' and (d->>'dueAt')::timestamptz <= $1`,
-          [until],
+          [first],
         )
       ).rows[0]!.n,
     );
@@ -50,7 +49,7 @@ export const runBreachDelay = async (spec: BreachDelaySpec): Promise<PhaseResult
     await bench.context.get();
     const offsetMs = clock.now().getTime() - Date.now();
     scheduler.start();
-    const giveUpAt = until.getTime() + spec.timeoutMs;
+    const giveUpAt = first.getTime() + spec.timeoutMs;
     for (;;) {
       const breached = Number(
         (
@@ -59,7 +58,7 @@ export const runBreachDelay = async (spec: BreachDelaySpec): Promise<PhaseResult
           )
         ).rows[0]!.n,
       );
-      if (breached >= dueClocks && clock.now() > until) break;
+      if (breached >= dueClocks && clock.now() > first) break;
       if (clock.now().getTime() > giveUpAt) {
         throw new Error(`${breached} of ${dueClocks} due clocks breached in time`);
       }

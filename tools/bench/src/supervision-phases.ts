@@ -3,6 +3,7 @@ import { quoteSchema } from '@casegrid/event-store';
 import { DUE_TIMERS, SCHEMAS, SMALL_OPEN_CLOCKS, type BenchConfig } from './bench-config';
 import { checkpoint, dropSchemas } from './bench-database';
 import { runPhaseInChild } from './child-phase';
+import { percentile } from './closed-loop';
 import type { DueLatency, PhaseResult } from './phase-spec';
 
 type Result<K extends PhaseResult['kind']> = Extract<PhaseResult, { kind: K }>;
@@ -48,11 +49,6 @@ export interface SupervisionResults {
 const SERVICE_POLL_MS = 1_000;
 /** The clock starts this long before the first due time. */
 const DELAY_LEAD_MS = 3_000;
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0
-    ? NaN
-    : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 
 /**
  * (f) the delay: `delayCases` cases seeded as for the rounds (their accept clocks all fall
