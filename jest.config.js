@@ -62,7 +62,9 @@ const common = {
 const config = {
   // Two workers on two cores: most of a suite's time is spent waiting on PostgreSQL, the
   // broker or a browser, and every suite isolates its own database, schemas, topics and
-  // broker (test-casegrid.ts, startSuiteKafka), so suites in parallel share nothing.
+  // broker (test-casegrid.ts, startSuiteKafka), so suites in parallel share nothing; each
+  // worker has a database of its own too (worker-database.ts), so that a transaction one
+  // suite holds open never holds back the horizon another suite reads below.
   maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
@@ -71,6 +73,7 @@ const config = {
       displayName: 'int',
       testMatch: ['**/*.int.spec.ts'],
       globalSetup: '<rootDir>/libs/kernel/testing/src/jest/global-setup.ts',
+      setupFiles: ['<rootDir>/libs/kernel/testing/src/jest/worker-database.ts'],
       globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-60s.ts'],
     },
@@ -79,6 +82,7 @@ const config = {
       displayName: 'e2e',
       testMatch: ['**/*.e2e.spec.ts'],
       globalSetup: '<rootDir>/libs/kernel/testing/src/jest/global-setup-e2e.ts',
+      setupFiles: ['<rootDir>/libs/kernel/testing/src/jest/worker-database.ts'],
       globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-120s.ts'],
     },

@@ -11,6 +11,11 @@ export const TEST_ENV = {
   kafkaBrokers: 'CASEGRID_TEST_KAFKA_BROKERS',
   /** Control URL of the librdkafka mock; unset when the broker is a real Kafka. */
   kafkaControl: 'CASEGRID_TEST_KAFKA_CONTROL',
+  /**
+   * The run's database, as the global setup published it, kept by a worker before it
+   * points `databaseUrl` at its own (`workerDatabaseUrl`).
+   */
+  runDatabaseUrl: 'CASEGRID_TEST_RUN_DATABASE_URL',
 } as const;
 
 export interface TestInfra {
@@ -74,6 +79,18 @@ export const assertTestDatabase = (url: string): string => {
     );
   }
   return name;
+};
+
+/**
+ * The database of one Jest worker on the run's server: `<run's database>_w<worker>`.
+ * Suites of two workers run at the same time, and a transaction one leaves open holds
+ * back the horizon (horizon-reader.ts) of every reader in its database; on databases of
+ * their own, one worker's suites never wait on the other's.
+ */
+export const workerDatabaseUrl = (runUrl: string, workerId: string | number): string => {
+  const parsed = new URL(runUrl);
+  parsed.pathname = `/${encodeURIComponent(`${databaseName(runUrl)}_w${workerId}`)}`;
+  return parsed.toString();
 };
 
 /** Strips the password, for messages. */

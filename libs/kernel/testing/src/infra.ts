@@ -146,7 +146,7 @@ const withDatabase = (url: string, name: string): string => {
 };
 
 /** Creates the test database when missing, through the server's `postgres` database. */
-const ensureDatabase = async (url: string): Promise<void> => {
+export const ensureDatabase = async (url: string): Promise<void> => {
   const name = assertTestDatabase(url);
   const tryConnect = async (target: string): Promise<Client> => {
     const client = new Client({

@@ -6,7 +6,9 @@ import globalSetup from './global-setup';
  * (when missing or stale) before any worker starts — the console suites in two workers
  * would otherwise build `dist/console` at the same time, each over the other.
  */
-export default async function globalSetupE2e(): Promise<void> {
-  await globalSetup();
+export default async function globalSetupE2e(
+  globalConfig?: Parameters<typeof globalSetup>[0],
+): Promise<void> {
+  await globalSetup(globalConfig);
   ensureConsoleBuilt();
 }
