@@ -56,6 +56,28 @@ interface Target {
 }
 type Send = (http: request.Agent, target: Target, n: number) => Promise<request.Response>;
 
+type Fresh = {
+  [K in keyof Target]: Target[K] extends () => Promise<string> ? K : never;
+}[keyof Target];
+/** `target` whose fresh cases, once made, are handed out again. */
+const holding = (target: Target): Target => {
+  const kept = new Map<Fresh, Promise<string>>();
+  const keep = (name: Fresh) => (): Promise<string> => {
+    const made = kept.get(name) ?? target[name]();
+    kept.set(name, made);
+    return made;
+  };
+  return {
+    ...target,
+    freshCase: keep('freshCase'),
+    freshDispatched: keep('freshDispatched'),
+    freshAccepted: keep('freshAccepted'),
+    freshPerson: keep('freshPerson'),
+    freshResolved: keep('freshResolved'),
+    freshAcceptClock: keep('freshAcceptClock'),
+  };
+};
+
 interface Row {
   readonly endpoint: string;
   readonly send: Send;
@@ -486,11 +508,23 @@ describe('the role and jurisdiction table', () => {
 
   let n = 0;
   describe.each(ROWS.map((row) => [row.endpoint, row] as const))('%s', (_endpoint, row) => {
+    // Each side's fresh case serves role after role until a request changes it (a write
+    // that succeeded): a refused one changes nothing, so the next role meets the same
+    // state. A few cases per row, not two for every role.
+    const held = new Map<Target, Target>();
+    const statusOf = async (agent: request.Agent, target: Target): Promise<number> => {
+      const kept = held.get(target) ?? holding(target);
+      held.set(target, kept);
+      const { status } = await row.send(agent, kept, (n += 1));
+      if (status < 300 && !row.endpoint.startsWith('GET ')) held.delete(target);
+      return status;
+    };
+
     it.each(ROLES.map((role) => [role] as const))('as %s', async (role) => {
       const agent = await as(USER[role]);
       const got = {
-        inside: (await row.send(agent, inside, (n += 1))).status,
-        outside: (await row.send(agent, outside, (n += 1))).status,
+        inside: await statusOf(agent, inside),
+        outside: await statusOf(agent, outside),
       };
       expect(got).toEqual({ inside: row.inside[role], outside: (row.outside ?? row.inside)[role] });
     });

@@ -186,17 +186,30 @@ describe('the petition rows of the role and jurisdiction table', () => {
   });
 
   describe.each(ROWS.map((row) => [row.endpoint, row] as const))('%s', (_endpoint, row) => {
+    // Each side's petition at the row's stage serves role after role until a request
+    // changes it (a write that succeeded): a refused one changes nothing, so the next role
+    // meets the same stage. A few petitions per row, not two for every role.
+    const held = new Map<Target, string>();
+    const statusOf = async (agent: request.Agent, target: Target): Promise<number> => {
+      const caseId = held.get(target) ?? (await target.at(row.stage));
+      held.set(target, caseId);
+      const { status } = await row.send(agent, caseId);
+      if (status < 300 && !row.endpoint.startsWith('GET ')) held.delete(target);
+      return status;
+    };
+
     it.each(ROLES.map((role) => [role] as const))('as %s', async (role) => {
       const agent = await as(USER[role]);
       const got = {
-        inside: (await row.send(agent, await inside.at(row.stage))).status,
-        outside: (await row.send(agent, await outside.at(row.stage))).status,
+        inside: await statusOf(agent, inside),
+        outside: await statusOf(agent, outside),
       };
       expect(got).toEqual({ inside: row.inside[role], outside: NOWHERE[role] });
     });
 
     it('without a token is 401', async () => {
-      const response = await row.send(request.agent(casegrid.url), await inside.at(row.stage));
+      const caseId = held.get(inside) ?? (await inside.at(row.stage));
+      const response = await row.send(request.agent(casegrid.url), caseId);
       expect(response.status).toBe(401);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
