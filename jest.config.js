@@ -60,13 +60,12 @@ const common = {
 
 /** @type {import('jest').Config} */
 const config = {
-  // Three workers on two cores: most of a suite's time is spent waiting on PostgreSQL, the
-  // broker or a browser (two workers kept the cores 60 % busy; three ran the suite in 517 s
-  // instead of 604 s). Every suite isolates its own database, schemas, topics and broker
-  // (test-casegrid.ts, startSuiteKafka), so suites in parallel share nothing; each worker
-  // has a database of its own too (worker-database.ts), so that a transaction one suite
-  // holds open never holds back the horizon another suite reads below.
-  maxWorkers: 3,
+  // Two workers on two cores: most of a suite's time is spent waiting on PostgreSQL, the
+  // broker or a browser, and every suite isolates its own database, schemas, topics and
+  // broker (test-casegrid.ts, startSuiteKafka), so suites in parallel share nothing; each
+  // worker has a database of its own too (worker-database.ts), so that a transaction one
+  // suite holds open never holds back the horizon another suite reads below.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
     {
