@@ -4,6 +4,7 @@ type Agent = request.Agent;
 import { DEFAULT_DEADLINE_POLICIES } from '@casegrid/deadlines';
 import { ROLES, type Role } from '@casegrid/identity';
 import { readSeed } from '@casegrid/service-intake';
+import { heldUntilWritten } from './testing/role-table';
 import { freshIdNumber, startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
@@ -508,15 +509,10 @@ describe('the role and jurisdiction table', () => {
 
   let n = 0;
   describe.each(ROWS.map((row) => [row.endpoint, row] as const))('%s', (_endpoint, row) => {
-    // Each side's fresh case serves role after role until a request changes it (a write
-    // that succeeded): a refused one changes nothing, so the next role meets the same
-    // state. A few cases per row, not two for every role.
-    const held = new Map<Target, Target>();
+    const held = heldUntilWritten(row.endpoint, holding);
     const statusOf = async (agent: request.Agent, target: Target): Promise<number> => {
-      const kept = held.get(target) ?? holding(target);
-      held.set(target, kept);
-      const { status } = await row.send(agent, kept, (n += 1));
-      if (status < 300 && !row.endpoint.startsWith('GET ')) held.delete(target);
+      const { status } = await row.send(agent, await held.subject(target), (n += 1));
+      held.answered(target, status);
       return status;
     };
 

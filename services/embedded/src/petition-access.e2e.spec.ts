@@ -7,6 +7,7 @@ import {
   PETITION_OFFICER,
   type PetitionStage,
 } from './testing/petition-cases';
+import { heldUntilWritten } from './testing/role-table';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 
 /**
@@ -186,15 +187,10 @@ describe('the petition rows of the role and jurisdiction table', () => {
   });
 
   describe.each(ROWS.map((row) => [row.endpoint, row] as const))('%s', (_endpoint, row) => {
-    // Each side's petition at the row's stage serves role after role until a request
-    // changes it (a write that succeeded): a refused one changes nothing, so the next role
-    // meets the same stage. A few petitions per row, not two for every role.
-    const held = new Map<Target, string>();
+    const held = heldUntilWritten(row.endpoint, (target: Target) => target.at(row.stage));
     const statusOf = async (agent: request.Agent, target: Target): Promise<number> => {
-      const caseId = held.get(target) ?? (await target.at(row.stage));
-      held.set(target, caseId);
-      const { status } = await row.send(agent, caseId);
-      if (status < 300 && !row.endpoint.startsWith('GET ')) held.delete(target);
+      const { status } = await row.send(agent, await held.subject(target));
+      held.answered(target, status);
       return status;
     };
 
@@ -208,8 +204,7 @@ describe('the petition rows of the role and jurisdiction table', () => {
     });
 
     it('without a token is 401', async () => {
-      const caseId = held.get(inside) ?? (await inside.at(row.stage));
-      const response = await row.send(request.agent(casegrid.url), caseId);
+      const response = await row.send(request.agent(casegrid.url), await held.subject(inside));
       expect(response.status).toBe(401);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
