@@ -15,6 +15,7 @@ import {
   type Transport,
 } from '@casegrid/messaging';
 import {
+  businessClockOf,
   CasegridClock,
   databaseUrlFor,
   MemoryRateLimiter,
@@ -76,7 +77,7 @@ export class Infrastructure {
     log: Log,
   ): Promise<Infrastructure> {
     const owned: { close(): Promise<void> }[] = [];
-    const clock = new CasegridClock(config.fixedNow);
+    const clock = businessClockOf(config);
     try {
       const transport = await openTransport(config, log, owned);
       const runtimes = new Map<ServiceName, ServiceRuntime>();

@@ -58,6 +58,11 @@ export interface CasegridConfig {
   readonly logLevel: CasegridLogLevel;
   /** Where business time starts, running on from there (CASEGRID_NOW); never set in production. */
   readonly fixedNow: Date | undefined;
+  /**
+   * A file whose offset every process's business clock follows (CASEGRID_CLOCK_FILE), so a
+   * spec moves time across a multi-process topology; never set in production.
+   */
+  readonly clockFile: string | undefined;
   readonly supervision: {
     /** How long a breached case stays at one tier of supervision before it is raised again. */
     readonly escalationInterval: {

@@ -65,6 +65,11 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
     casegridEnv === 'production' ? refuseInProduction : instant,
   );
 
+  const clockFile = read(
+    'CASEGRID_CLOCK_FILE',
+    casegridEnv === 'production' ? refuseInProduction : text,
+  );
+
   const config: CasegridConfig = {
     env: casegridEnv,
     http: {
@@ -90,6 +95,7 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
     services: read('CASEGRID_SERVICES', subsetOf(SERVICE_NAMES)) ?? SERVICE_NAMES,
     logLevel: read('LOG_LEVEL', oneOf(LOG_LEVELS)) ?? 'info',
     fixedNow,
+    clockFile: clockFile === undefined ? undefined : resolve(clockFile),
     supervision: {
       escalationInterval: read('SUPERVISION_ESCALATION_INTERVAL', period) ?? {
         length: 2,

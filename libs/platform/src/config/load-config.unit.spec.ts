@@ -32,6 +32,7 @@ describe('loadConfig', () => {
         services: SERVICE_NAMES,
         logLevel: 'info',
         fixedNow: undefined,
+        clockFile: undefined,
         supervision: {
           escalationInterval: { length: 2, unit: 'working_days' },
           pollIntervalMs: 1000,
@@ -151,11 +152,22 @@ describe('loadConfig', () => {
         'CASEGRID_NOW',
       ]);
     });
+
+    it('refuses a shared clock file', () => {
+      expect(problemsOf({ ...env, CASEGRID_CLOCK_FILE: '/tmp/clock.json' }).variables).toEqual([
+        'CASEGRID_CLOCK_FILE',
+      ]);
+    });
   });
 
   it('accepts a frozen clock outside production', () => {
     const config = loadConfig({ CASEGRID_ENV: 'test', CASEGRID_NOW: '2025-03-01T09:00:00+08:00' });
     expect(config.fixedNow?.toISOString()).toBe('2025-03-01T01:00:00.000Z');
+  });
+
+  it('takes a shared clock file outside production, as an absolute path', () => {
+    const config = loadConfig({ CASEGRID_ENV: 'test', CASEGRID_CLOCK_FILE: 'run/clock.json' });
+    expect(config.clockFile).toBe(resolve('run/clock.json'));
   });
 
   it('names every bad variable at once', () => {

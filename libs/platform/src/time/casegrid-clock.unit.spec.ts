@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CasegridClock } from './casegrid-clock';
 
 describe('CasegridClock', () => {
@@ -22,5 +25,39 @@ describe('CasegridClock', () => {
     expect(clock.now().toISOString()).toBe('2025-10-09T17:00:00.000Z');
     real += 1000;
     expect(clock.now().toISOString()).toBe('2025-10-09T17:00:01.000Z');
+  });
+
+  describe('shared through a file (CASEGRID_CLOCK_FILE)', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'casegrid-clock-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('keeps its own time until the file exists, then follows every change of it', () => {
+      const file = join(dir, 'clock.json');
+      const start = new Date('2025-09-26T01:00:00Z');
+      const follower = new CasegridClock(start, system, file);
+      expect(follower.now().toISOString()).toBe('2025-09-26T01:00:00.000Z');
+
+      // Another process's clock moves business time: this one reads it at its next now().
+      const driver = new CasegridClock(undefined, system, file);
+      driver.travelTo(new Date('2025-10-09T16:00:00Z'));
+      expect(follower.now().toISOString()).toBe('2025-10-09T16:00:00.000Z');
+      driver.advance(60_000);
+      expect(follower.now().toISOString()).toBe('2025-10-09T16:01:00.000Z');
+      real += 5_000;
+      expect(follower.now().toISOString()).toBe('2025-10-09T16:01:05.000Z');
+
+      // A clock started after the file was written joins the shared time at once.
+      expect(new CasegridClock(undefined, system, file).now().toISOString()).toBe(
+        '2025-10-09T16:01:05.000Z',
+      );
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ offsetMs: expect.any(Number) });
+    });
+
+    it('refuses a file that is not an offset, instead of running on a wrong time', () => {
+      const file = join(dir, 'clock.json');
+      writeFileSync(file, JSON.stringify({ offsetMs: 'soon' }));
+      expect(() => new CasegridClock(undefined, system, file)).toThrow(/not a business clock/);
+    });
   });
 });
