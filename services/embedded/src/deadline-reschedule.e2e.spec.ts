@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import request from 'supertest';
 import { DEFAULT_DEADLINE_POLICIES } from '@casegrid/deadlines';
 import { inTransaction } from '@casegrid/event-store';
 import { toCloudEvent } from '@casegrid/messaging';
@@ -12,6 +13,7 @@ import {
 } from '@casegrid/runtime';
 import {
   ClockContextSource,
+  DeadlineScheduler,
   LedgerStore,
   RescheduleJobs,
   RescheduleWorker,
@@ -322,8 +324,46 @@ describe('deadlines rescheduled when reference data changes', () => {
       );
       expect(String(crashed)).toMatch(/crashed before commit/);
       expect(await rescheduled()).toEqual([]); // its events went with it
+
+      // The job pending and nothing moved yet, business time runs past the end of the 7th,
+      // the 31 December case's due time on the count the job replaces (the 8th on 2027's):
+      // its clocks wait for the job instead of breaching on the old count.
+      const scheduler = casegrid.app.get(DeadlineScheduler);
+      await scheduler.stop();
+      drive.travelTo('2027-01-08T01:00:00+08:00');
+      // Every producer has said it published all it committed before the old due time, so
+      // no watermark is what holds the firing back.
+      await waitUntil(
+        async () => {
+          const { rows } = await pool.query<{ behind: string }>(
+            `select count(*) filter (where at < '2027-01-07T16:00:00Z') as behind
+             from supervision.watermarks where processor = 'supervision.case-events'`,
+          );
+          return rows[0]!.behind === '0';
+        },
+        { what: 'the watermarks past the old due time' },
+      );
+      const held = await scheduler.runDue();
+      expect(held).toMatchObject({ failed: 0 });
+      expect(held.waiting).toBeGreaterThanOrEqual(1);
+      expect(clock(await view(cases.late), 'resolve').map((d) => d.state)).toEqual([
+        'running',
+        'running',
+      ]);
+      const metrics = await (await drive.as('admin')).get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/casegrid_deadline_cases_waiting [1-9]/);
+      scheduler.start();
       await pool.query('drop trigger crash on supervision.reschedules');
       await pool.query('drop function supervision.crash()');
+      // A job still pending a minute after its change holds its clocks that long: it says so.
+      await pool.query(
+        `update supervision.reschedules set recorded_at = recorded_at - interval '2 minutes'
+         where finished_at is null`,
+      );
+      const ready = await request(casegrid.url).get('/health/ready');
+      expect((ready.body as { warnings?: Record<string, string> }).warnings).toMatchObject({
+        reschedules: expect.stringMatching(/deadlines wait for the reschedule of calendar 2027 v1/),
+      });
       expect(await worker.step()).toBe('progress'); // one case
       const halfway = await rescheduled();
       expect(halfway.length).toBeGreaterThan(0);
@@ -346,6 +386,19 @@ describe('deadlines rescheduled when reference data changes', () => {
         ),
       );
       expect(new Set(moves.map(key)).size).toBe(moves.length);
+    });
+
+    it('fires the clocks it held on the new count, never on the old one', async () => {
+      const events = await pool.query<{ event_type: string }>(
+        `select event_type from supervision.events where stream_id = $1`,
+        [cases.late],
+      );
+      expect(events.rows.map((e) => e.event_type)).not.toContain('DeadlineBreached');
+      const late = await view(cases.late);
+      expect(clock(late, 'resolve').map((d) => [d.state, d.dueAt])).toEqual([
+        ['running', '2027-01-08T16:00:00.000Z'],
+        ['running', '2027-01-08T16:00:00.000Z'],
+      ]);
     });
 
     it('shows the new due dates in the ledger, counted on 2027', async () => {

@@ -24,6 +24,7 @@ import { WatermarkReader } from './clocks/watermarks';
 import { ClockMetrics } from './clocks/clock.metrics';
 import { DeadlineScheduler } from './clocks/deadline.scheduler';
 import { ReschedulePreview } from './clocks/reschedule.preview';
+import { RescheduleJobs } from './clocks/reschedule.jobs';
 import { RescheduleWorker } from './clocks/reschedule.worker';
 import { ReschedulePreviewController } from './http/reschedule-preview.controller';
 import { SupervisionCommands } from './http/supervision-commands.service';
@@ -117,6 +118,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
               }\n`,
             ),
           watermarks,
+          new RescheduleJobs(ledger.schema),
         ),
     },
     {

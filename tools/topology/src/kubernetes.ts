@@ -217,7 +217,8 @@ export const topicManifests = (): Manifest[] => TOPICS.map(kafkaTopic);
 /**
  * The alerts an operator of casegrid needs (prometheus-operator's PrometheusRule): events
  * parked for a replay (`npm run dlq`, docs/operations.md), a consumer group that cannot
- * make progress, and an outbox the broker does not take.
+ * make progress, an outbox the broker does not take, and deadlines held back (a producer's
+ * watermark that does not move: warnings and breaches that depend on it wait for it).
  */
 export const alertManifests = (): Manifest[] => [
   {
@@ -258,6 +259,17 @@ export const alertManifests = (): Manifest[] => [
               annotations: {
                 summary: 'The outbox of {{ $labels.service }} is not drained',
                 description: 'Events are recorded but the broker does not take them.',
+              },
+            },
+            {
+              alert: 'CasegridDeadlinesHeld',
+              expr: 'min by (producer) (casegrid_watermark_lag_seconds) > 300',
+              for: '5m',
+              labels: { severity: 'critical' },
+              annotations: {
+                summary: 'Deadlines wait for {{ $labels.producer }}',
+                description:
+                  'Its watermark trails business time by over 5 minutes, and no warning or breach that depends on it fires until it moves. /health/ready of supervision names it.',
               },
             },
           ],

@@ -9,6 +9,8 @@ import {
 } from '@casegrid/platform';
 import { WatermarkReader } from './watermarks';
 import { LedgerStore } from '../ledger/ledger.store';
+import { DeadlineScheduler } from './deadline.scheduler';
+import { RescheduleJobs } from './reschedule.jobs';
 
 /**
  * Open clocks and breaches, read from the ledger at each scrape (the ledger is the one
@@ -23,6 +25,9 @@ const CLOCKS_BY_STATE = `
 /** A producer whose watermark lags business time by more than this is a readiness warning. */
 const WATERMARK_WARNING_S = 30;
 
+/** A reschedule not finished this long after its change is a readiness warning. */
+const RESCHEDULE_WARNING_S = 60;
+
 @Injectable()
 export class ClockMetrics implements OnModuleInit {
   constructor(
@@ -31,6 +36,7 @@ export class ClockMetrics implements OnModuleInit {
     @Inject(WatermarkReader) private readonly watermarks: WatermarkReader,
     @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
+    @Inject(DeadlineScheduler) private readonly scheduler: DeadlineScheduler,
   ) {}
 
   /** Per producer, how far its watermark trails business time (s); absent: none yet. */
@@ -74,6 +80,38 @@ export class ClockMetrics implements OnModuleInit {
             .join(', ')}`,
         );
       }
+    });
+    // The clocks a pending reschedule may move wait for it (the scheduler holds them): one
+    // that does not finish holds them for as long, and says so.
+    const jobs = new RescheduleJobs(this.ledger.schema);
+    this.readiness.registerWarning('reschedules', async () => {
+      const late = (await jobs.pending(pool)).filter(
+        (job) => Date.now() - job.recordedAt.getTime() > RESCHEDULE_WARNING_S * 1000,
+      );
+      if (late.length > 0) {
+        throw new Error(
+          `deadlines wait for the reschedule of ${late
+            .map((job) => `${job.kind} ${job.key} v${job.version}`)
+            .join(', ')} (pending over ${RESCHEDULE_WARNING_S} s)`,
+        );
+      }
+    });
+    const scheduler = this.scheduler;
+    new Gauge({
+      name: 'casegrid_deadline_scheduler_rounds',
+      help: 'Rounds the deadline scheduler of this instance has run since it started.',
+      registers: [this.metrics],
+      collect() {
+        this.set(scheduler.progress.rounds);
+      },
+    });
+    new Gauge({
+      name: 'casegrid_deadline_cases_waiting',
+      help: 'Due cases whose firing the last round held: behind a producer’s watermark, a parked event or a pending reschedule.',
+      registers: [this.metrics],
+      collect() {
+        this.set(scheduler.progress.last?.waiting ?? 0);
+      },
     });
     let rows: Promise<{ obligation: string; state: string; n: number }[]> | undefined;
     // One query serves both gauges of a scrape.

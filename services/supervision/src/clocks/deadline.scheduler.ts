@@ -5,6 +5,8 @@ import { fire, nextFireAt, type Clock } from '@casegrid/supervision';
 import type { CasegridClock } from '@casegrid/platform';
 import type { LedgerStore } from '../ledger/ledger.store';
 import type { ClockContextSource } from './clock-context';
+import { pendingRescheduleOf } from './recount.candidates';
+import type { PendingReschedule, RescheduleJobs } from './reschedule.jobs';
 import { watermarkOf, type WatermarkReader } from './watermarks';
 
 /** Due cases taken per query; a round walks on past them until none is left. */
@@ -74,7 +76,9 @@ const backoffOf = (failures: number): number => Math.min(300_000, 1_000 * 2 ** (
  * watermark`: every event that could meet it and was committed before its due time has
  * been applied), and a case with events parked behind a failed one does not fire at all.
  * Such a case stays due and is passed over — its timer unchanged — until it can; the walk
- * goes on past it. A case that fails backs off alone; the round goes on.
+ * goes on past it. So is a case whose clocks a pending reschedule (a calendar year loaded,
+ * a policy applied to running clocks) may still move: it fires on the new count, once the
+ * job's walk has passed it. A case that fails backs off alone; the round goes on.
  */
 export class DeadlineScheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -82,6 +86,8 @@ export class DeadlineScheduler {
   private stopped = true;
   private readonly s: string;
   private readonly failures = new Map<string, { count: number; retryAt: number }>();
+  private rounds = 0;
+  private lastRun: SchedulerRun | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -91,6 +97,7 @@ export class DeadlineScheduler {
     private readonly pollIntervalMs: number,
     private readonly onError: (error: unknown, caseId?: string) => void,
     private readonly watermarks?: WatermarkReader,
+    private readonly reschedules?: RescheduleJobs,
   ) {
     this.s = quoteSchema(ledger.schema);
   }
@@ -102,6 +109,8 @@ export class DeadlineScheduler {
     const watermark = this.watermarks
       ? watermarkOf(await this.watermarks.read(this.pool))
       : undefined;
+    // Read once a round: a job that arrives during it is one that arrived after the round.
+    const pending = this.reschedules ? await this.reschedules.pending(this.pool) : [];
     let after: readonly [Date | string, string] = START_KEY;
     for (;;) {
       const due = await findDueCases(this.pool, this.ledger.schema, now, after);
@@ -121,7 +130,7 @@ export class DeadlineScheduler {
             continue;
           }
           try {
-            const outcome = await this.fireCase(caseId, fireAt, now, watermark);
+            const outcome = await this.fireCase(caseId, fireAt, now, watermark, pending);
             if (outcome !== 'nothing') run[outcome] += 1;
             this.failures.delete(caseId);
           } catch (error) {
@@ -138,7 +147,14 @@ export class DeadlineScheduler {
       after = [last.fireAt, last.caseId];
     }
     if (run.fired > 0) this.ledger.runtime.relay.wake();
+    this.rounds += 1;
+    this.lastRun = run;
     return run;
+  }
+
+  /** Rounds run since the start, and what the last one did (for the metrics). */
+  get progress(): { readonly rounds: number; readonly last: SchedulerRun | undefined } {
+    return { rounds: this.rounds, last: this.lastRun };
   }
 
   /** The earliest pending instant (the next round need not start before it). */
@@ -154,6 +170,7 @@ export class DeadlineScheduler {
     fireAt: Date,
     now: Date,
     watermark: ((clock: Clock) => string | null) | undefined,
+    pending: readonly PendingReschedule[],
   ): Promise<'fired' | 'skipped' | 'waiting' | 'nothing'> {
     try {
       return await inTransaction(this.pool, async (tx) => {
@@ -161,6 +178,7 @@ export class DeadlineScheduler {
         const before = await this.ledger.load(tx, caseId);
         if (before === null) return 'nothing';
         if (await this.ledger.hasParked(tx, caseId)) return 'waiting';
+        if (pendingRescheduleOf(before, pending) !== undefined) return 'waiting';
         const ctx = await this.context.get();
         const settled = fire(before, now, watermark ? { ...ctx, watermark } : ctx);
         if (settled.events.length === 0) {

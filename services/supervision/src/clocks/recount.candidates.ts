@@ -1,6 +1,7 @@
 import { startOfChinaDay } from '@casegrid/calendar';
 import { prepared, quoteSchema, type Prepared, type Queryable } from '@casegrid/event-store';
-import type { Recount } from '@casegrid/supervision';
+import type { LedgerCase, Recount } from '@casegrid/supervision';
+import type { PendingReschedule } from './reschedule.jobs';
 
 /**
  * Which cases a recount need look at, by what the ledger rows say of their running clocks:
@@ -13,15 +14,37 @@ import type { Recount } from '@casegrid/supervision';
 export type CandidateFilter =
   { readonly dueAfter: string } | { readonly policies: readonly string[] };
 
+/** Where a calendar year's candidates begin: clocks due after its first day began. */
+const yearBegins = (year: number): string => startOfChinaDay(`${year}-01-01`).toISOString();
+
 export const candidateFilterOf = (recounts: readonly Recount[]): CandidateFilter => {
   const calendars = recounts.flatMap((r) => (r.kind === 'calendar' ? [r.year] : []));
   if (calendars.length > 0) {
-    return { dueAfter: startOfChinaDay(`${Math.min(...calendars)}-01-01`).toISOString() };
+    return { dueAfter: yearBegins(Math.min(...calendars)) };
   }
   return {
     policies: recounts.flatMap((r) => (r.kind === 'deadline_policy' ? [r.policy.code] : [])),
   };
 };
+
+/**
+ * The pending job that may still move one of the case's running clocks, if any: its walk has
+ * not passed the case (cases are walked in id order) and the case is one of its candidates,
+ * by the same test as the walk's queries. The scheduler holds such a case's firing until the
+ * job has passed it, so that no clock is warned or breached on the count the change replaces
+ * (the seconds between a change reaching supervision and its batch).
+ */
+export const pendingRescheduleOf = (
+  state: LedgerCase,
+  jobs: readonly PendingReschedule[],
+): PendingReschedule | undefined =>
+  jobs.find((job) => {
+    if (job.afterCaseId !== null && state.id <= job.afterCaseId) return false;
+    const running = state.deadlines.filter((clock) => clock.state === 'running');
+    return job.kind === 'calendar'
+      ? running.some((clock) => clock.dueAt > yearBegins(Number(job.key)))
+      : running.some((clock) => clock.basis.policy === job.key);
+  });
 
 const FIRST_KEY = '00000000-0000-0000-0000-000000000000';
 

@@ -78,6 +78,16 @@ export interface RescheduleJob {
   readonly afterCaseId: string | null;
 }
 
+/** A job not finished yet, as the scheduler sees it (what it may still move). */
+export interface PendingReschedule {
+  readonly kind: RescheduleJob['kind'];
+  readonly key: string;
+  readonly version: number;
+  /** The last case its walk has done; null before the first batch. */
+  readonly afterCaseId: string | null;
+  readonly recordedAt: Date;
+}
+
 export interface JobProgress {
   readonly outcome: 'done' | 'superseded';
   readonly finishedAt: Date;
@@ -128,6 +138,27 @@ export class RescheduleJobs {
         afterCaseId: row.after_case_id,
       }
     );
+  }
+
+  /** Every unfinished job, oldest first (read without locks). */
+  async pending(db: Queryable): Promise<PendingReschedule[]> {
+    const { rows } = await db.query<{
+      kind: RescheduleJob['kind'];
+      key: string;
+      version: string;
+      after_case_id: string | null;
+      recorded_at: Date;
+    }>(
+      `select kind, key, version, after_case_id, recorded_at from ${this.table}
+       where finished_at is null order by id`,
+    );
+    return rows.map((r) => ({
+      kind: r.kind,
+      key: r.key,
+      version: Number(r.version),
+      afterCaseId: r.after_case_id,
+      recordedAt: r.recorded_at,
+    }));
   }
 
   /** Records a batch: the cases walked and clocks moved; `finished` ends the job. */
