@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { CASE_EVENTS_TOPIC, SERVICES, type ServiceName } from '@casegrid/contracts';
+import { CasegridClock } from '@casegrid/platform';
 import {
   createTestDatabase,
   TEST_MASTER_KEY,
@@ -43,6 +44,9 @@ describe('the production topology without Docker', () => {
   let databases: TestDatabase[];
   let auditOnThisBranch: boolean;
   let mediatorId: string;
+  let urls: Record<ServiceName, string>;
+  /** Business time of every process (CASEGRID_CLOCK_FILE): the deadline scenario moves it. */
+  let time: CasegridClock;
   const run = process.pid % 97;
 
   beforeAll(async () => {
@@ -50,13 +54,17 @@ describe('the production topology without Docker', () => {
     // here, and building it would race the console suite's own build in another worker.
     execFileSync('npm', ['run', '-s', 'build:node'], { cwd: ROOT, stdio: 'inherit' });
     databases = await Promise.all(SERVICES.map((s) => createTestDatabase(`topology_${s}`)));
-    const urls = Object.fromEntries(SERVICES.map((s, i) => [s, databases[i]!.url])) as Record<
+    urls = Object.fromEntries(SERVICES.map((s, i) => [s, databases[i]!.url])) as Record<
       ServiceName,
       string
     >;
+    const workDir = await mkdtemp(join(tmpdir(), 'casegrid-topology-'));
+    const clockFile = join(workDir, 'business-clock.json');
+    // No file yet: every process runs on the system clock until the last spec moves time.
+    time = new CasegridClock(undefined, Date.now, clockFile);
     topology = await startTopology({
       root: ROOT,
-      workDir: await mkdtemp(join(tmpdir(), 'casegrid-topology-')),
+      workDir,
       databaseUrls: urls,
       redisUrl: testInfra().redisUrl,
       instances: { supervision: 2 },
@@ -64,6 +72,7 @@ describe('the production topology without Docker', () => {
       env: {
         CASEGRID_ENV: 'test',
         CASEGRID_MASTER_KEY: TEST_MASTER_KEY,
+        CASEGRID_CLOCK_FILE: clockFile,
         CASE_DIRECTORY_WAIT_MS: '60000',
         SUPERVISION_POLL_MS: '500',
         RATE_LIMIT_LOGIN: '100000/1m',
@@ -331,6 +340,108 @@ describe('the production topology without Docker', () => {
     expect(await registered()).toBe(before + BURST);
     progress(`burst of ${BURST} with 5 crashes: ${Date.now() - started} ms`);
   }, 900_000);
+
+  /** Each live supervision instance's scheduler rounds so far, from its /metrics. */
+  const schedulerRounds = async (): Promise<number[]> =>
+    Promise.all(
+      topology
+        .instances('supervision')
+        .filter((instance) => instance.process)
+        .map(async (instance) => {
+          const text = await (await fetch(`${instance.url}/metrics`)).text();
+          return Number(/^casegrid_deadline_scheduler_rounds (\d+)/m.exec(text)?.[1] ?? NaN);
+        }),
+    );
+  /** Until every live supervision instance has run `rounds` more rounds of its scheduler. */
+  const roundsPass = async (rounds: number, what: string) => {
+    const from = await schedulerRounds();
+    await waitUntil(
+      async () => (await schedulerRounds()).every((n, i) => n >= from[i]! + rounds),
+      { what, timeoutMs: 60_000, intervalMs: 100 },
+    );
+  };
+
+  // Last: it moves business time on by a week, for every process.
+  it('meets a clock on time when a transaction held open on the cluster held its meeting event back across the due time', async () => {
+    // The Wednesday at least a week ahead, 10:00 China time (business time only moves on).
+    const ahead = new Date(time.now().getTime() + (8 * 3_600 + 7 * 86_400) * 1000);
+    ahead.setUTCDate(ahead.getUTCDate() + ((3 - ahead.getUTCDay() + 7) % 7));
+    time.travelTo(new Date(`${ahead.toISOString().slice(0, 10)}T10:00:00+08:00`));
+    const registered = await client.expect(
+      201,
+      'POST',
+      '/api/v1/cases',
+      'clerk.jiefang',
+      registration(idNumber(run, 5000)),
+      `${run}-delay-register`,
+    );
+    const id = registered['id'] as string;
+    const accepts = (view: Record<string, unknown>) =>
+      (view['deadlines'] as { obligation: string; state: string; dueAt: string }[]).filter(
+        (d) => d.obligation === 'accept',
+      );
+    const started = await ledger(id, (v) => accepts(v).length > 0);
+    const due = accepts(started)[0]!.dueAt;
+    const hours = (n: number) => new Date(Date.parse(due) + n * 3_600_000);
+
+    // Any transaction with an id in intake's database holds its horizon: intake's relay
+    // cannot publish past it, nor say it has published all it committed before the due time.
+    const open = new Client({ connectionString: urls.intake });
+    await open.connect();
+    await open.query('begin');
+    await open.query('select pg_current_xact_id()');
+    try {
+      time.travelTo(hours(-0.5));
+      await client.expect(200, 'POST', `/api/v1/cases/${id}/accept`, 'mediator.shanda', {
+        track: 'mediation',
+      });
+      time.travelTo(hours(9));
+      // Both schedulers see the clock due, round after round, and hold it: the stall is
+      // visible on each supervision instance meanwhile.
+      await roundsPass(3, 'three rounds of each scheduler past the due time');
+      for (const instance of topology.instances('supervision').filter((i) => i.process)) {
+        const ready = (await (await fetch(`${instance.url}/health/ready`)).json()) as {
+          warnings?: Record<string, string>;
+        };
+        expect(ready.warnings?.['watermarks']).toMatch(/deadlines wait for .*intake/);
+      }
+      const held = await dbs.supervision.query(
+        `select event_type from supervision.events where stream_id = $1 and event_type = any($2)`,
+        [id, ['DeadlineBreached', 'SupervisionEscalated', 'NoticeIssued', 'DeadlineMet']],
+      );
+      expect(held.rows).toEqual([]);
+    } finally {
+      await open.query('commit');
+      await open.end();
+    }
+
+    const met = await ledger(id, (v) => accepts(v).every((d) => d.state === 'met'));
+    await waitUntil(
+      async () =>
+        (
+          await dbs.supervision.query(
+            `select 1 from supervision.watermarks
+             where processor = 'supervision.case-events' and producer = 'intake'
+             group by producer having min(at) >= $1`,
+            [due],
+          )
+        ).rowCount === 1,
+      { what: 'intake’s watermark past the due time', timeoutMs: 60_000, intervalMs: 100 },
+    );
+    await roundsPass(2, 'two rounds of each scheduler with the watermark past the due time');
+    const { rows } = await dbs.supervision.query<{ event_type: string; data: { late?: boolean } }>(
+      'select event_type, data from supervision.events where stream_id = $1 order by stream_position',
+      [id],
+    );
+    const types = rows.map((e) => e.event_type);
+    expect(types).not.toContain('DeadlineBreached');
+    expect(types).not.toContain('SupervisionEscalated');
+    expect(types).not.toContain('NoticeIssued');
+    const metEvents = rows.filter((e) => e.event_type === 'DeadlineMet');
+    expect(metEvents.length).toBeGreaterThanOrEqual(1);
+    expect(metEvents.every((e) => e.data.late === false)).toBe(true);
+    expect(met).toMatchObject({ light: 'green', supervisionLevel: 'none' });
+  }, 180_000);
 
   /**
    * The case's signature once every consumer has caught up: equal to `target` when given,

@@ -55,12 +55,8 @@ export class CasegridClock {
 
   /** Takes the shared offset when the file is new or changed; none yet: the clock's own. */
   private follow(file: string): void {
-    let stat;
-    try {
-      stat = statSync(file);
-    } catch {
-      return;
-    }
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (stat === undefined) return;
     const identity = `${stat.ino}:${stat.ctimeMs}:${stat.size}`;
     if (identity === this.seen) return;
     const { offsetMs } = JSON.parse(readFileSync(file, 'utf8')) as { offsetMs: unknown };
