@@ -546,7 +546,54 @@ describe('deadlines rescheduled when reference data changes', () => {
         ['breached', 1],
       ]);
     });
+
+    it('refuses to give a policy’s code another obligation, in the save and its preview', async () => {
+      const admin = await drive.as('admin');
+      const body = { items: [{ ...eight, obligation: 'accept' }], applyToRunning: true };
+      for (const path of ['/api/v1/deadline-policies/preview', '/api/v1/deadline-policies']) {
+        const refused = await (path.endsWith('preview') ? admin.post(path) : admin.put(path))
+          .send(body)
+          .expect(400);
+        expect((refused.body as { errors: { field: string; message: string }[] }).errors).toEqual([
+          { field: 'items[0].obligation', message: expect.stringMatching(/^must stay resolve/) },
+        ]);
+      }
+    });
+
+    it('hands running clocks to a new policy applied to them where it is the more specific', async () => {
+      // Mediated minor disputes: six working days, a code of their own.
+      const mediated = {
+        ...resolveMinor,
+        code: 'resolve.minor.mediation',
+        name: '办结（一般，调解）',
+        appliesTo: { kind: 'dispute', severity: 'minor', track: 'mediation' },
+        period: workingDays(6),
+      };
+      const body = { items: [mediated], applyToRunning: true };
+      const page = await preview('deadline-policies', body);
+      // The 31 December case, mediated: six working days on 2027's calendar, to the 11th.
+      expect(sorted(page.items).map((m) => [m.caseId, m.previousDueAt, m.dueAt, m.reason])).toEqual(
+        [
+          [cases.late, '2027-01-13T16:00:00.000Z', '2027-01-11T16:00:00.000Z', reasonMediated],
+          [cases.late, '2027-01-13T16:00:00.000Z', '2027-01-11T16:00:00.000Z', reasonMediated],
+        ],
+      );
+      await (await drive.as('admin')).put('/api/v1/deadline-policies').send(body).expect(200);
+      await finished('deadline_policy', 'resolve.minor.mediation', 1);
+      const late = await drive.ledger(
+        cases.late,
+        (v) => clock(v, 'resolve').every((d) => d.basis.policy === 'resolve.minor.mediation'),
+        'the clocks on the new policy',
+      );
+      expect(clock(late, 'resolve').map((d) => [d.dueAt, d.basis.policyVersion])).toEqual([
+        ['2027-01-11T16:00:00.000Z', 1],
+        ['2027-01-11T16:00:00.000Z', 1],
+      ]);
+      const moved = (await rescheduled()).filter((m) => m.reason.code === mediated.code);
+      expect(sorted(moved).map(key)).toEqual(sorted(page.items).map(key));
+    });
   });
 });
 
 const reasonV3 = { kind: 'deadline_policy', code: 'resolve.minor', version: 3 };
+const reasonMediated = { kind: 'deadline_policy', code: 'resolve.minor.mediation', version: 1 };

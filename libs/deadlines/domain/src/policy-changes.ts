@@ -2,15 +2,31 @@ import type { FieldError } from '@casegrid/kernel';
 import { deadlinePolicyProblems, type DeadlinePolicy } from './deadline-policy';
 
 /**
- * Every problem of a list of policies to save (`items[i].…`): each policy's own, and a code
- * given twice. The save and its preview refuse the same lists.
+ * Every problem of a list of policies to save (`items[i].…`): each policy's own, a code
+ * given twice, and a code whose stored policy is for another obligation (`current`: the
+ * policies as they stand) — a code keeps its obligation, since the clocks started under it
+ * are that obligation's; another obligation takes a code of its own. The save and its
+ * preview refuse the same lists.
  */
-export function deadlinePoliciesProblems(policies: readonly DeadlinePolicy[]): FieldError[] {
+export function deadlinePoliciesProblems(
+  policies: readonly DeadlinePolicy[],
+  current: readonly DeadlinePolicy[] = [],
+): FieldError[] {
   const errors = policies.flatMap((policy, i) => deadlinePolicyProblems(policy, `items[${i}]`));
   const codes = policies.map((p) => p.code);
   codes.forEach((code, i) => {
     if (codes.indexOf(code) !== i)
       errors.push({ field: `items[${i}].code`, message: 'appears twice' });
+  });
+  const stored = new Map(current.map((p) => [p.code, p.obligation]));
+  policies.forEach((policy, i) => {
+    const obligation = stored.get(policy.code);
+    if (obligation !== undefined && obligation !== policy.obligation) {
+      errors.push({
+        field: `items[${i}].obligation`,
+        message: `must stay ${obligation}: ${policy.code} is that obligation's policy (give another obligation's policy a code of its own)`,
+      });
+    }
   });
   return errors;
 }

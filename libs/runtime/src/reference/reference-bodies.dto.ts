@@ -67,7 +67,7 @@ export class DeadlinePoliciesDto {
   @ApiPropertyOptional({
     default: false,
     description:
-      'Also move the running clocks started under earlier versions of each changed policy onto its new version (DeadlineRescheduled); by default a change applies to clocks started after it.',
+      'Also select the running clocks of each changed policy’s obligation again, as if started under the policies as saved: a clock the change now governs, or that ran under its code, follows the policy that governs it now (DeadlineRescheduled); by default a change applies to clocks started after it.',
   })
   @IsOptional()
   @IsBoolean()

@@ -1,5 +1,10 @@
 import type { WorkingCalendar } from '@casegrid/calendar';
-import { rulesOf, timingOf, type VersionedDeadlinePolicy } from './clock.policies';
+import {
+  policiesStartedBy,
+  rulesOf,
+  timingOf,
+  type VersionedDeadlinePolicy,
+} from './clock.policies';
 import { clockLight, type Clock, type LedgerCase, type Light } from './ledger.state';
 import type {
   ClockBasis,
@@ -12,8 +17,9 @@ import type {
  * A change of reference data that running clocks are counted again under:
  * - `calendar`: a year loaded or corrected; `calendar` is the whole official calendar with
  *   it (as it stands, or as an administrator proposes it);
- * - `deadline_policy`: a policy version an administrator applied to running clocks; the
- *   clocks started under an earlier version of its code follow it.
+ * - `deadline_policy`: a policy version an administrator applied to running clocks; with
+ *   `policies`, every policy as it stands with that version, each running clock of its
+ *   obligation is selected again as if it had started under them (see `policyFor`).
  */
 export type Recount =
   | {
@@ -25,6 +31,7 @@ export type Recount =
   | {
       readonly kind: 'deadline_policy';
       readonly policy: VersionedDeadlinePolicy;
+      readonly policies: readonly VersionedDeadlinePolicy[];
       readonly calendar: WorkingCalendar;
     };
 
@@ -50,21 +57,48 @@ export const reasonOf = (recount: Recount): RescheduleReason =>
     : { kind: 'deadline_policy', code: recount.policy.code, version: recount.policy.version };
 
 /**
- * The policy version a clock would follow, or null when the change is not for it. Paused
- * time and extensions are lengths in the clock's unit: a version in another unit cannot take
- * them over, so such a clock keeps its version.
+ * The policy a running clock follows once `policy` applies to running clocks, or null when
+ * the change is not for it. The clock is selected again among `policies` as it would be
+ * started now — by the event that started it, on the case's facts, the most specific policy
+ * of its obligation (`policiesStartedBy`) — and the change is for it when that selection is
+ * the changed policy, or when it ran under the changed policy's code before: so a narrowed
+ * `appliesTo` hands a clock on to the policy that now governs it, a new or widened policy
+ * takes over the clocks it now governs, and a changed `startOn` lets go of the clocks
+ * started by an event it no longer names. A clock nothing governs any more keeps its count.
+ *
+ * Paused time and extensions are lengths in the clock's unit: a policy in another unit
+ * cannot take them over, so such a clock keeps its policy; nor does a policy without
+ * co-handler clocks take over a co-handler's.
  */
+export function policyFor(
+  clock: Clock,
+  state: LedgerCase,
+  recount: Extract<Recount, { kind: 'deadline_policy' }>,
+): VersionedDeadlinePolicy | null {
+  const { basis } = clock;
+  const changed = recount.policy;
+  if (clock.obligation !== changed.obligation && basis.policy !== changed.code) return null;
+  const chosen = policiesStartedBy(basis.startedBy, state, recount.policies).find(
+    (p) => p.obligation === clock.obligation,
+  );
+  if (chosen === undefined) return null;
+  if (chosen.code !== changed.code && basis.policy !== changed.code) return null;
+  if (chosen.code === basis.policy && chosen.version <= basis.policyVersion) return null;
+  const carried = basis.pauses.length > 0 || basis.extensions.length > 0;
+  if (carried && chosen.period.unit !== basis.unit) return null;
+  if (clock.holderRole === 'co' && !chosen.perCoHandler) return null;
+  return chosen;
+}
+
 function followPolicy(
   clock: Clock,
   policy: VersionedDeadlinePolicy,
-): { basis: ClockBasis; rules: ClockRules } | null {
+): { basis: ClockBasis; rules: ClockRules } {
   const { basis } = clock;
-  if (basis.policy !== policy.code || basis.policyVersion >= policy.version) return null;
-  const carried = basis.pauses.length > 0 || basis.extensions.length > 0;
-  if (carried && policy.period.unit !== basis.unit) return null;
   return {
     basis: {
       ...basis,
+      policy: policy.code,
       policyVersion: policy.version,
       policyName: policy.name,
       article: policy.article,
@@ -79,15 +113,21 @@ function followPolicy(
 const lightAt = (dueAt: string, warnAt: string, now: string): Light =>
   dueAt <= now ? 'red' : warnAt <= now ? 'yellow' : 'green';
 
-function recountClock(clock: Clock, recount: Recount, now: string): ClockMove | null {
+function recountClock(
+  clock: Clock,
+  state: LedgerCase,
+  recount: Recount,
+  now: string,
+): ClockMove | null {
   // A breached clock stays breached and a met one is history; a paused clock is counted
   // again when it resumes, on the calendar then in force.
   if (clock.state !== 'running') return null;
-  const followed =
-    recount.kind === 'deadline_policy'
-      ? followPolicy(clock, recount.policy)
-      : { basis: clock.basis, rules: clock.rules };
-  if (followed === null) return null;
+  let followed = { basis: clock.basis, rules: clock.rules };
+  if (recount.kind === 'deadline_policy') {
+    const policy = policyFor(clock, state, recount);
+    if (policy === null) return null;
+    followed = followPolicy(clock, policy);
+  }
   const timing = timingOf(
     recount.calendar,
     clock.startedAt,
@@ -128,7 +168,7 @@ function recountClock(clock: Clock, recount: Recount, now: string): ClockMove | 
  */
 export function clockMoves(state: LedgerCase, recount: Recount, now: Date): ClockMove[] {
   const at = now.toISOString();
-  return state.deadlines.flatMap((clock) => recountClock(clock, recount, at) ?? []);
+  return state.deadlines.flatMap((clock) => recountClock(clock, state, recount, at) ?? []);
 }
 
 /** The moves as supervision's events on the case's stream (`DeadlineRescheduled`). */

@@ -1,4 +1,5 @@
 import { DEFAULT_CALENDAR_YEARS, WorkingCalendar, type CalendarYear } from '@casegrid/calendar';
+import type { VersionedDeadlinePolicy } from './clock.policies';
 import { clockMoves, type Recount } from './clock.reschedule';
 import { evolveLedger } from './ledger.evolve';
 import type { DeadlineCommand } from './deadline.commands';
@@ -186,13 +187,26 @@ describe('clockMoves on loading a calendar year', () => {
   });
 });
 
+/** `policy` applied to running clocks, among the seeded policies (and `others`) as they stand. */
+const applied = (
+  policy: VersionedDeadlinePolicy,
+  others: readonly VersionedDeadlinePolicy[] = [],
+  on: WorkingCalendar = WITH_2027,
+): Recount => ({
+  kind: 'deadline_policy',
+  policy,
+  policies: [...POLICIES.filter((p) => p.code !== policy.code), ...others, policy],
+  calendar: on,
+});
+
 describe('clockMoves on a policy applied to running clocks', () => {
   const eight = { ...resolveMinor, period: { length: 8, unit: 'working_days' as const } };
-  const v2: Recount = {
-    kind: 'deadline_policy',
-    policy: { ...eight, version: 2, name: '办结（一般，八日）', stopOn: ['CaseResolved'] },
-    calendar: WITH_2027,
-  };
+  const v2 = applied({
+    ...eight,
+    version: 2,
+    name: '办结（一般，八日）',
+    stopOn: ['CaseResolved'],
+  });
 
   it('moves the clocks started under earlier versions of its code to the new version', () => {
     const moves = clockMoves(accepted.state, v2, new Date(PREVIEWED));
@@ -222,11 +236,7 @@ describe('clockMoves on a policy applied to running clocks', () => {
   });
 
   it('moves even when the due time stays: the clock follows the version’s rules', () => {
-    const same: Recount = {
-      kind: 'deadline_policy',
-      policy: { ...resolveMinor, version: 2, stopOn: ['CaseResolved'] },
-      calendar,
-    };
+    const same = applied({ ...resolveMinor, version: 2, stopOn: ['CaseResolved'] }, [], calendar);
     const moves = clockMoves(accepted.state, same, new Date(PREVIEWED));
     expect(moves.map((m) => [m.dueAt, m.basis.policyVersion, m.rules.stopOn])).toEqual([
       [FALLBACK_DUE, 2, ['CaseResolved']],
@@ -242,15 +252,72 @@ describe('clockMoves on a policy applied to running clocks', () => {
     );
     expect(clockMoves(dispatched.state, v2, new Date(PREVIEWED))).toEqual([]);
     const extended = accepted.command(extend('c3', '2026-12-28T06:00:00.000Z'));
-    const inHours: Recount = {
-      ...v2,
-      policy: { ...resolveMinor, version: 2, period: { length: 48, unit: 'hours' } },
-    };
+    const inHours = applied({ ...resolveMinor, version: 2, period: { length: 48, unit: 'hours' } });
     expect(clockMoves(extended.state, inHours, new Date(PREVIEWED)).map((m) => m.clockId)).toEqual([
       'c4',
     ]);
-    const acceptV2: Recount = { ...v2, policy: { ...accept, version: 2 } };
+    const acceptV2 = applied({ ...accept, version: 2 });
     expect(clockMoves(accepted.state, acceptV2, new Date(PREVIEWED))).toEqual([]);
+  });
+
+  /** For direct handling of minor disputes: three working days (a new, more specific code). */
+  const direct: VersionedDeadlinePolicy = {
+    ...resolveMinor,
+    code: 'resolve.minor.direct',
+    name: '办结（一般，直接办理）',
+    appliesTo: { kind: 'dispute', severity: 'minor', track: 'direct' },
+    period: { length: 3, unit: 'working_days' },
+    version: 1,
+  };
+
+  it('hands the clocks a new, more specific policy now governs over to it', () => {
+    const moves = clockMoves(accepted.state, applied(direct), new Date(PREVIEWED));
+    // Three working days after Monday 28 December: the end of Thursday the 31st.
+    expect(moves.map((m) => [m.clockId, m.dueAt, m.basis.policy, m.basis.policyVersion])).toEqual([
+      ['c3', '2026-12-31T16:00:00.000Z', 'resolve.minor.direct', 1],
+      ['c4', '2026-12-31T16:00:00.000Z', 'resolve.minor.direct', 1],
+    ]);
+    expect(moves[0]!.basis).toMatchObject({ policyName: '办结（一般，直接办理）', length: 3 });
+    // A case on another track is not one it governs.
+    const mediated = History.of().observe(
+      e.registered('2026-12-28T01:00:00.000Z'),
+      e.dispatched(DISPATCHED),
+      e.accepted(ACCEPTED, 'mediation'),
+    );
+    expect(clockMoves(mediated.state, applied(direct), new Date(PREVIEWED))).toEqual([]);
+  });
+
+  it('hands a clock its policy no longer governs to the one that does, or leaves it', () => {
+    // resolve.minor narrowed to mediated disputes: the direct case's clocks leave it.
+    const narrowed = {
+      ...resolveMinor,
+      appliesTo: { ...resolveMinor.appliesTo, track: 'mediation' as const },
+      version: 2,
+    };
+    const anyDispute: VersionedDeadlinePolicy = {
+      ...resolveMinor,
+      code: 'resolve.dispute',
+      name: '办结（纠纷）',
+      appliesTo: { kind: 'dispute' },
+      period: { length: 10, unit: 'working_days' },
+      version: 1,
+    };
+    const moves = clockMoves(accepted.state, applied(narrowed, [anyDispute]), new Date(PREVIEWED));
+    expect(moves.map((m) => [m.clockId, m.basis.policy, m.basis.policyVersion])).toEqual([
+      ['c3', 'resolve.dispute', 1],
+      ['c4', 'resolve.dispute', 1],
+    ]);
+    // With no other policy for them, they keep the count they run on.
+    expect(clockMoves(accepted.state, applied(narrowed), new Date(PREVIEWED))).toEqual([]);
+    // Nor does a policy that no longer starts on the event that started them govern them.
+    const restarted = { ...resolveMinor, startOn: ['CaseHandlingResumed'], version: 2 };
+    expect(clockMoves(accepted.state, applied(restarted), new Date(PREVIEWED))).toEqual([]);
+  });
+
+  it('leaves a co-handler’s clock to its policy when the new one keeps no clocks for co-handlers', () => {
+    const leadOnly = { ...direct, perCoHandler: false };
+    const moves = clockMoves(accepted.state, applied(leadOnly), new Date(PREVIEWED));
+    expect(moves.map((m) => [m.clockId, m.departmentId])).toEqual([['c3', DEPT.committee]]);
   });
 });
 

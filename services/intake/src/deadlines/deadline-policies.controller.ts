@@ -30,11 +30,11 @@ export class DeadlinePoliciesController implements OnModuleInit {
   @Put()
   @ApiOperation({
     summary:
-      'Add or change policies: each change is a new version, for clocks started after it (and, with applyToRunning, for the running clocks of earlier versions: POST /deadline-policies/preview shows which).',
+      'Add or change policies: each change is a new version, for clocks started after it (and, with applyToRunning, for the running clocks it now governs or governed before: POST /deadline-policies/preview shows which). A code keeps its obligation.',
   })
   async save(@Caller() caller: Principal, @Body() body: DeadlinePoliciesDto) {
     assertAllowed(caller, 'reference.write');
-    const errors = deadlinePoliciesProblems(body.items);
+    const errors = deadlinePoliciesProblems(body.items, await this.policies.current());
     if (errors.length > 0) throw new ValidationError(errors);
     const changed = await this.policies.save(body.items, changedBy(caller), {
       applyToRunning: body.applyToRunning === true,

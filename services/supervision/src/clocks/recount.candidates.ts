@@ -7,12 +7,14 @@ import type { PendingReschedule } from './reschedule.jobs';
  * Which cases a recount need look at, by what the ledger rows say of their running clocks:
  * - a calendar year: clocks due after the year began (a count that ends before it never
  *   reads a day of it, and the fallback flag depends only on the years counted through);
- * - a policy: clocks started under its code.
+ * - a policy: clocks started under its code, and clocks of its obligation (it may now
+ *   govern them: `policyFor`).
  * A wider net than the moves (`clockMoves` decides exactly); what it saves is loading every
  * open case. A running clock always has a timer, so the walk is over `case_timers`' key.
  */
 export type CandidateFilter =
-  { readonly dueAfter: string } | { readonly policies: readonly string[] };
+  | { readonly dueAfter: string }
+  | { readonly policies: readonly string[]; readonly obligations: readonly string[] };
 
 /** Where a calendar year's candidates begin: clocks due after its first day began. */
 const yearBegins = (year: number): string => startOfChinaDay(`${year}-01-01`).toISOString();
@@ -22,8 +24,10 @@ export const candidateFilterOf = (recounts: readonly Recount[]): CandidateFilter
   if (calendars.length > 0) {
     return { dueAfter: yearBegins(Math.min(...calendars)) };
   }
+  const policies = recounts.flatMap((r) => (r.kind === 'deadline_policy' ? [r.policy] : []));
   return {
-    policies: recounts.flatMap((r) => (r.kind === 'deadline_policy' ? [r.policy.code] : [])),
+    policies: policies.map((p) => p.code),
+    obligations: [...new Set(policies.map((p) => p.obligation))],
   };
 };
 
@@ -43,7 +47,9 @@ export const pendingRescheduleOf = (
     const running = state.deadlines.filter((clock) => clock.state === 'running');
     return job.kind === 'calendar'
       ? running.some((clock) => clock.dueAt > yearBegins(Number(job.key)))
-      : running.some((clock) => clock.basis.policy === job.key);
+      : running.some(
+          (clock) => clock.basis.policy === job.key || clock.obligation === job.obligation,
+        );
   });
 
 const FIRST_KEY = '00000000-0000-0000-0000-000000000000';
@@ -62,7 +68,9 @@ export class RecountCandidates {
       order by t.case_id limit $2`;
     // Due times are written by the clock engine as ISO instants in UTC: they sort as text.
     this.byDue = prepared(page(`c->>'dueAt' > $3`));
-    this.byPolicy = prepared(page(`c->'basis'->>'policy' = any($3::text[])`));
+    this.byPolicy = prepared(
+      page(`(c->'basis'->>'policy' = any($3::text[]) or c->>'obligation' = any($4::text[]))`),
+    );
   }
 
   /** Up to `limit` candidate case ids after `after` (a case id; null from the start), in key order. */
@@ -72,10 +80,12 @@ export class RecountCandidates {
     after: string | null,
     limit: number,
   ): Promise<string[]> {
-    const [statement, value] =
-      'dueAfter' in filter ? [this.byDue, filter.dueAfter] : [this.byPolicy, [...filter.policies]];
+    const [statement, values] =
+      'dueAfter' in filter
+        ? [this.byDue, [filter.dueAfter]]
+        : [this.byPolicy, [[...filter.policies], [...filter.obligations]]];
     const { rows } = await db.query<{ case_id: string }>(
-      statement.with([after ?? FIRST_KEY, limit, value]),
+      statement.with([after ?? FIRST_KEY, limit, ...values]),
     );
     return rows.map((r) => r.case_id);
   }

@@ -83,6 +83,8 @@ export interface PendingReschedule {
   readonly kind: RescheduleJob['kind'];
   readonly key: string;
   readonly version: number;
+  /** A policy's obligation (the clocks it may take over); null for a calendar year. */
+  readonly obligation: string | null;
   /** The last case its walk has done; null before the first batch. */
   readonly afterCaseId: string | null;
   readonly recordedAt: Date;
@@ -146,16 +148,18 @@ export class RescheduleJobs {
       kind: RescheduleJob['kind'];
       key: string;
       version: string;
+      obligation: string | null;
       after_case_id: string | null;
       recorded_at: Date;
     }>(
-      `select kind, key, version, after_case_id, recorded_at from ${this.table}
-       where finished_at is null order by id`,
+      `select kind, key, version, record->>'obligation' as obligation, after_case_id, recorded_at
+       from ${this.table} where finished_at is null order by id`,
     );
     return rows.map((r) => ({
       kind: r.kind,
       key: r.key,
       version: Number(r.version),
+      obligation: r.kind === 'deadline_policy' ? r.obligation : null,
       afterCaseId: r.after_case_id,
       recordedAt: r.recorded_at,
     }));

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { WorkingCalendar, type CalendarInput } from '@casegrid/calendar';
-import { samePolicy, type DeadlinePolicy } from '@casegrid/deadlines';
+import { deadlinePoliciesProblems, samePolicy, type DeadlinePolicy } from '@casegrid/deadlines';
+import { ValidationError } from '@casegrid/kernel';
 import type { ReferenceReader } from '@casegrid/runtime';
 import {
   clockMoves,
@@ -71,17 +72,29 @@ export class ReschedulePreview {
     applyToRunning: boolean,
     page: { limit: number; cursor?: string },
   ): Promise<PreviewPage> {
+    // Refused as the save refuses it, against the policies as they stand: read afresh (not
+    // the writers' second-long cache), so a preview just after a save counts on that save.
+    const ctx = await this.context.load();
+    const errors = deadlinePoliciesProblems(items, ctx.policies);
+    if (errors.length > 0) throw new ValidationError(errors);
     // A change for clocks started after it moves nothing that runs now.
     if (!applyToRunning) return { items: [], nextCursor: null };
-    const ctx = await this.context.get();
     const current = new Map(ctx.policies.map((p) => [p.code, p]));
-    const recounts = items.flatMap((policy): Recount[] => {
+    const changed = items.flatMap((policy): VersionedDeadlinePolicy[] => {
       const before = current.get(policy.code);
       if (before && samePolicy(before, policy)) return [];
-      const next: VersionedDeadlinePolicy = { ...policy, version: (before?.version ?? 0) + 1 };
-      return [{ kind: 'deadline_policy', policy: next, calendar: ctx.calendar }];
+      return [{ ...policy, version: (before?.version ?? 0) + 1 }];
     });
-    if (recounts.length === 0) return { items: [], nextCursor: null };
+    if (changed.length === 0) return { items: [], nextCursor: null };
+    // Each change is counted among every policy as the save would leave them.
+    for (const policy of changed) current.set(policy.code, policy);
+    const policies = [...current.values()];
+    const recounts = changed.map((policy): Recount => ({
+      kind: 'deadline_policy',
+      policy,
+      policies,
+      calendar: ctx.calendar,
+    }));
     return this.walk(recounts, page);
   }
 
@@ -100,8 +113,13 @@ export class ReschedulePreview {
         after = id;
         const state = rows.get(id);
         if (state === undefined) continue;
+        // A clock two of the changes would move is listed once, as the first moves it (the
+        // jobs run in order, and the second finds it counted already).
+        const listed = new Set<string>();
         for (const recount of recounts) {
           for (const { basis, rules: _rules, ...move } of clockMoves(state, recount, now)) {
+            if (listed.has(move.clockId)) continue;
+            listed.add(move.clockId);
             items.push({
               caseId: state.id,
               number: state.number,

@@ -133,7 +133,9 @@ export class RescheduleWorker {
   private async recountOf(job: RescheduleJob, ctx: ClockContext): Promise<Recount | null> {
     if (job.kind === 'deadline_policy') {
       const policy = job.record as unknown as VersionedDeadlinePolicy;
-      return { kind: 'deadline_policy', policy, calendar: ctx.calendar };
+      // Clocks are selected again among the policies as they stand, with this version.
+      const policies = [...ctx.policies.filter((p) => p.code !== policy.code), policy];
+      return { kind: 'deadline_policy', policy, policies, calendar: ctx.calendar };
     }
     const current = await this.reference.get('calendar', job.key);
     if (current === undefined || current.version > job.version) return null;

@@ -9,7 +9,6 @@ import {
 } from '@nestjs/swagger';
 import { Caller, assertAllowed } from '@casegrid/auth';
 import { checkCalendar, MAX_YEAR, MIN_YEAR } from '@casegrid/calendar';
-import { deadlinePoliciesProblems } from '@casegrid/deadlines';
 import type { Principal } from '@casegrid/identity';
 import { ValidationError } from '@casegrid/kernel';
 import { CalendarBodyDto, DeadlinePoliciesDto } from '@casegrid/runtime';
@@ -64,8 +63,6 @@ export class ReschedulePreviewController {
     @Query() query: PreviewQueryDto,
   ) {
     assertAllowed(caller, 'reference.write');
-    const errors = deadlinePoliciesProblems(body.items);
-    if (errors.length > 0) throw new ValidationError(errors);
     return this.preview.policies(body.items, body.applyToRunning === true, pageOf(query));
   }
 }
