@@ -218,6 +218,11 @@ const zh = {
   dueAfter: '新期限',
   lightBefore: '原状态',
   lightAfter: '新状态',
+  changePolicy: '调整',
+  policyChange: '调整时限规则',
+  warnBefore: '提前预警',
+  applyToRunning: '同时适用于在办时限（不勾选则只适用于保存后开始计时的时限）',
+  newClocksOnly: '只适用于保存后开始计时的时限：在办时限不变',
 } as const;
 
 export type Key = keyof typeof zh;
@@ -436,6 +441,12 @@ const en: Record<Key, string> = {
   dueAfter: 'Due after',
   lightBefore: 'Light now',
   lightAfter: 'Light after',
+  changePolicy: 'Change',
+  policyChange: 'Change a deadline policy',
+  warnBefore: 'Warn before',
+  applyToRunning:
+    'Also apply to running deadlines (otherwise only to deadlines started after saving)',
+  newClocksOnly: 'Applies to deadlines started after saving: running deadlines keep their count',
 };
 
 /** Enum values shown to people: statuses, obligations, lights, tracks… */

@@ -22,19 +22,11 @@ import { showProblem } from '../components/problem';
 import { ReschedulePreview, type ReschedulePreviewPage } from '../components/reschedule-preview';
 import { useT } from '../i18n';
 import { useSession } from '../session';
+import { DeadlinePolicies } from './deadline-policies';
 
 interface Rule extends RoutingRule {
   version: number;
   note: string | null;
-}
-interface Policy {
-  code: string;
-  name: string;
-  obligation: string;
-  basis: string;
-  article: string | null;
-  period: { unit: string; length: number };
-  version: number;
 }
 interface CalendarBody {
   holidays: string[];
@@ -329,7 +321,6 @@ export function AdminPage() {
   const { t, v } = useT();
   const s = useSession();
   const [rules, setRules] = useState<Rule[]>([]);
-  const [policies, setPolicies] = useState<Policy[]>([]);
   useEffect(() => {
     void (async () => {
       const all: Rule[] = [];
@@ -341,7 +332,6 @@ export function AdminPage() {
       } while (cursor);
       setRules(all);
     })();
-    void api.get<Page<Policy>>('/deadline-policies').then((p) => setPolicies(p.items));
   }, []);
   return (
     <Tabs
@@ -393,34 +383,7 @@ export function AdminPage() {
             </>
           ),
         },
-        {
-          key: 'policies',
-          label: t('deadlinePolicies'),
-          children: (
-            <Table
-              size="small"
-              rowKey="code"
-              dataSource={policies}
-              pagination={false}
-              scroll={{ x: 900 }}
-              columns={[
-                { title: t('obligation'), dataIndex: 'obligation', render: (o: string) => v(o) },
-                { title: t('name'), dataIndex: 'name' },
-                {
-                  title: t('period2'),
-                  dataIndex: 'period',
-                  render: (p: Policy['period']) => `${p.length} ${v(p.unit)}`,
-                },
-                {
-                  title: t('article'),
-                  key: 'article',
-                  render: (_: unknown, p: Policy) => p.article ?? p.basis,
-                },
-                { title: t('version'), dataIndex: 'version' },
-              ]}
-            />
-          ),
-        },
+        { key: 'policies', label: t('deadlinePolicies'), children: <DeadlinePolicies /> },
         { key: 'calendars', label: t('calendars'), children: <Calendars /> },
         { key: 'users', label: t('users'), children: <Users /> },
       ]}

@@ -181,4 +181,53 @@ describe('the console', () => {
     );
     await admin.context().close();
   }, 60_000);
+
+  it('an admin sees which running deadlines a policy change moves before saving it', async () => {
+    // 31 December, 2027 loaded: the accept clocks (one working day) end at 24:00 on Monday
+    // 4 January; two working days would end them on Tuesday the 5th.
+    const caseId = await suite.drive.register();
+    const { number } = await suite.drive.ledger(
+      caseId,
+      (v) =>
+        v.deadlines.length >= 2 &&
+        v.deadlines.every((d) => d.basis.calendarVersion.includes('2027')),
+      'its clocks on 2027',
+    );
+    const admin = await signIn(suite.browser, suite.url, 'admin');
+    await admin.goto(`${suite.url}/#/admin`);
+    await admin.getByRole('tab', { name: '时限规则' }).click();
+    await admin.locator('[data-action="policy-accept"]').click();
+    const editor = admin.getByTestId('policy-editor');
+    await editor.locator('#policy_items_0_period_length').fill('2');
+    // For clocks started after saving only: nothing running moves, and the page says so.
+    await editor.getByRole('button', { name: '预览对在办时限的影响' }).click();
+    await editor.getByText('只适用于保存后开始计时的时限：在办时限不变').waitFor();
+    await editor.getByText('没有在办时限会因此改变').waitFor();
+    // A refused value is named on its field, not saved.
+    await editor.locator('#policy_items_0_period_length').fill('9999');
+    await editor.getByRole('button', { name: '预览对在办时限的影响' }).click();
+    await editor.getByText('must be an integer from 0 to 365').waitFor();
+    await editor.locator('#policy_items_0_period_length').fill('2');
+    await editor.getByText(/^同时适用于在办时限/).click();
+    await editor.getByRole('button', { name: '预览对在办时限的影响' }).click();
+    const preview = editor.getByTestId('reschedule-preview');
+    const rows = preview.locator('.ant-table-row').filter({ hasText: number });
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2); // the lead's and the co-handler's
+    expect(await rows.first().textContent()).toContain('2027-1-6 00:00:00'); // 24:00 on the 5th
+    const untouched = await suite.drive.ledger(caseId, () => true, 'the case');
+    expect(untouched.deadlines.map((d) => d.dueAt)).toEqual([
+      '2027-01-04T16:00:00.000Z',
+      '2027-01-04T16:00:00.000Z',
+    ]);
+    await preview.getByRole('button', { name: /确认保存/ }).click();
+    await admin.getByText('已保存').waitFor();
+    await suite.drive.ledger(
+      caseId,
+      (v) => v.deadlines.every((d) => d.dueAt === '2027-01-05T16:00:00.000Z'),
+      'the clocks on the new version',
+    );
+    await admin.locator('.ant-table-row').filter({ hasText: '2 工作日' }).first().waitFor();
+    await admin.context().close();
+  }, 60_000);
 });
