@@ -95,6 +95,7 @@ export class DeadLettersController {
           `case ${caseId} still fails in ${processor.group}, nothing of it was applied: ${
             error instanceof Error ? error.message : String(error)
           }`,
+          'replay.still_failing',
         );
       }
     }

@@ -90,7 +90,10 @@ describe('mediation over HTTP', () => {
       .post(`/api/v1/cases/${id}/mediation/failure`)
       .send({ reason: '再次记录', referral: 'none' })
       .expect(409);
-    expect((again.body as { detail: string }).detail).toMatch(/no second outcome/);
+    expect(again.body).toMatchObject({
+      detail: expect.stringMatching(/no second outcome/),
+      code: 'mediation.not_mediating',
+    });
     const view = await m.get(`/api/v1/cases/${id}/mediation`).expect(200);
     expect(view.body).toMatchObject({
       status: 'failed',

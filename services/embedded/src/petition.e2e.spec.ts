@@ -149,18 +149,30 @@ describe('the petition API', () => {
   describe('steps the 信访工作条例 forbids are 409s that cite the article', () => {
     it('answers only an accepted petition, extends once, reviews in time, terminates after re-review', async () => {
       const id = await acceptedPetition(casegrid, t('2025-09-26', '09:00:00'));
-      const refused = async (step: string, body: object, article: RegExp) => {
+      // The article in words (`detail`), the rule as a stable code clients branch on.
+      const refused = async (step: string, body: object, article: RegExp, code: string) => {
         const response = await post(id, step, body).expect(409);
-        expect((response.body as { detail: string }).detail).toMatch(article);
+        expect(response.body).toMatchObject({ detail: expect.stringMatching(article), code });
       };
-      await refused('opinion', OPINION, /第三十四条/);
-      await refused('termination', { basis: '终结' }, /第三十六条第三款/);
+      await refused('opinion', OPINION, /第三十四条/, 'petition.not_accepted');
+      await refused(
+        'termination',
+        { basis: '终结' },
+        /第三十六条第三款/,
+        'petition.no_re_review_opinion',
+      );
       await post(id, 'acceptance', ACCEPT).expect(200);
-      await refused('acceptance', ACCEPT, /decided on 2025-09-30.*第二十二条/);
+      await refused(
+        'acceptance',
+        ACCEPT,
+        /decided on 2025-09-30.*第二十二条/,
+        'petition.acceptance_already_decided',
+      );
       await refused(
         'extension',
         { days: 10, reason: '复杂', approvedBy: '局长', approvedAt: t('2025-12-02') },
         /ended with 2025-12-01.*第三十四条/,
+        'petition.handling_period_lapsed',
       );
       await post(id, 'extension', {
         days: 10,
@@ -172,17 +184,20 @@ describe('the petition API', () => {
         'extension',
         { days: 5, reason: '复杂', approvedBy: '局长', approvedAt: t('2025-11-02') },
         /allows one extension/,
+        'petition.already_extended',
       );
       await post(id, 'opinion', OPINION).expect(200);
       await refused(
         'review-request',
         { requestedAt: t('2025-12-11'), grounds: '不服' },
         /came after 2025-12-10.*第三十五条/,
+        'petition.review_window_closed',
       );
       await refused(
         're-review-request',
         { requestedAt: t('2025-12-01'), grounds: '不服' },
         /第三十六条/,
+        'petition.no_review_opinion',
       );
       expect((await view(id)).version).toBe(3);
     });

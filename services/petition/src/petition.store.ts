@@ -87,7 +87,9 @@ export class PetitionStore {
     assertCaseAccess(caller, action, caseId, knownCaseScope(known));
     if (known.kind !== 'petition' || known.track !== 'petition') {
       const why = `case ${caseId} is a ${known.kind} on the ${known.track ?? 'no'} track: only a petition accepted on the petition track has a petition file (信访工作条例)`;
-      throw action === 'case.read' ? new NotFoundError(why) : new IllegalStateError(why);
+      throw action === 'case.read'
+        ? new NotFoundError(why)
+        : new IllegalStateError(why, 'petition.not_on_petition_track');
     }
     return known;
   }

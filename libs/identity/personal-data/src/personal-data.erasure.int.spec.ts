@@ -103,7 +103,7 @@ describe('PersonalDataVault erasure (crypto-shredding)', () => {
     await expect(attempt).rejects.toBeInstanceOf(PersonErasedError);
     await expect(stale.seal(person, {})).rejects.toMatchObject({
       code: 'illegal_state',
-      reason: 'person_erased',
+      refusal: 'person.erased',
     });
   });
 

@@ -29,12 +29,14 @@ export class PersonalDataError extends Error {
 
 /** Sealing new data for a person whose key was shredded: erasure is final. */
 export class PersonErasedError extends IllegalStateError {
-  readonly reason = 'person_erased' as const;
   constructor(
     readonly personId: string,
     readonly erasedAt: string,
   ) {
-    super(`person ${personId} was erased at ${erasedAt}; no new personal data may be sealed`);
+    super(
+      `person ${personId} was erased at ${erasedAt}; no new personal data may be sealed`,
+      'person.erased',
+    );
     this.name = 'PersonErasedError';
   }
 }

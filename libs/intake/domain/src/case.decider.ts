@@ -29,7 +29,10 @@ import { evolve, initialState, type IntakeCase } from './case.state';
 
 function register(command: RegisterCase, state: IntakeCase): IntakeEvent[] {
   if (state.status !== 'unregistered') {
-    throw new IllegalStateError(`case ${state.caseId} is already registered as ${state.number}`);
+    throw new IllegalStateError(
+      `case ${state.caseId} is already registered as ${state.number}`,
+      'case.already_registered',
+    );
   }
   const { routing, ...data } = command.data;
   if (!data.parties.some((p) => p.role === 'applicant')) {
@@ -76,6 +79,7 @@ function dispatch(command: DispatchCase, state: IntakeCase): CaseDispatched[] {
   if (current.status !== 'registered') {
     throw new IllegalStateError(
       `case ${current.number} is already dispatched to ${current.leadDepartmentId ?? '?'}; transfer it instead`,
+      'case.already_dispatched',
     );
   }
   const { leadDepartmentId, coDepartmentIds, note } = command.data;

@@ -32,7 +32,8 @@ export const metadataOf = (m: CommandMetadata): EventMetadata => {
 };
 
 export function known(state: IntakeCase): RegisteredCase {
-  if (state.status === 'unregistered') throw new IllegalStateError('the case is not registered');
+  if (state.status === 'unregistered')
+    throw new IllegalStateError('the case is not registered', 'case.not_registered');
   return state;
 }
 
@@ -44,14 +45,20 @@ const describe = (state: RegisteredCase): string =>
 /** Only the lead department signs, returns or resolves; anyone else is told who leads. */
 const asLead = (state: RegisteredCase, departmentId: string, what: string): void => {
   if (state.leadDepartmentId !== departmentId) {
-    throw new IllegalStateError(`only the lead department may ${what} case ${state.number}`);
+    throw new IllegalStateError(
+      `only the lead department may ${what} case ${state.number}`,
+      'case.not_lead_department',
+    );
   }
 };
 
 export function accept(command: AcceptCase, state: IntakeCase): CaseAccepted[] {
   const current = known(state);
   if (current.status !== 'dispatched')
-    throw new IllegalStateError(`${describe(current)}: only a dispatched case is accepted`);
+    throw new IllegalStateError(
+      `${describe(current)}: only a dispatched case is accepted`,
+      'case.not_dispatched',
+    );
   asLead(current, command.data.departmentId, 'accept');
   return [
     {
@@ -67,6 +74,7 @@ export function giveBack(command: ReturnCase, state: IntakeCase): CaseReturned[]
   if (current.status !== 'dispatched') {
     throw new IllegalStateError(
       `${describe(current)}: a case is returned only before it is accepted (退单)`,
+      'case.not_returnable',
     );
   }
   asLead(current, command.data.departmentId, 'return');
@@ -81,7 +89,10 @@ export function giveBack(command: ReturnCase, state: IntakeCase): CaseReturned[]
 
 const handOver = (current: RegisteredCase, to: string, what: string): string => {
   if (current.status !== 'dispatched' && current.status !== 'accepted') {
-    throw new IllegalStateError(`${describe(current)}: only a case being handled can be ${what}`);
+    throw new IllegalStateError(
+      `${describe(current)}: only a case being handled can be ${what}`,
+      'case.not_in_handling',
+    );
   }
   if (to === current.leadDepartmentId) {
     throw new ValidationError([
@@ -118,10 +129,14 @@ export function escalate(command: EscalateCase, state: IntakeCase): CaseEscalate
 export function resolve(command: ResolveCase, state: IntakeCase): CaseResolved[] {
   const current = known(state);
   if (current.status !== 'accepted')
-    throw new IllegalStateError(`${describe(current)}: only an accepted case is resolved`);
+    throw new IllegalStateError(
+      `${describe(current)}: only an accepted case is resolved`,
+      'case.not_accepted',
+    );
   if (current.track !== 'direct') {
     throw new IllegalStateError(
       `case ${current.number} is on the ${current.track} track: its outcome is recorded there`,
+      'case.outcome_on_track',
     );
   }
   asLead(current, command.data.departmentId, 'resolve');
@@ -157,6 +172,7 @@ export function recordRepeat(
   if (!isOpen(current))
     throw new IllegalStateError(
       `case ${current.number} is ${current.status}: a repeat opens a new case`,
+      'case.repeat_of_closed',
     );
   return [
     {

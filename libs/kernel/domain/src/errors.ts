@@ -1,3 +1,5 @@
+import type { Refusal } from './refusals';
+
 /**
  * The small, typed family of errors a command may end in (STYLE.md, Errors). Each has a
  * stable string `code`: `instanceof` does not survive Kafka or a process boundary, a code
@@ -29,9 +31,19 @@ export class ValidationError extends CasegridError {
   }
 }
 
-/** A command that is not allowed from the case's current state; the message says why. */
+/**
+ * A command that is not allowed from the case's current state: `refusal` names the rule,
+ * the message says why in words (and where the case stands).
+ */
 export class IllegalStateError extends CasegridError {
   readonly code = 'illegal_state' as const;
+  constructor(
+    message: string,
+    /** Which rule refused it (`REFUSALS`); over HTTP the problem's `code`. */
+    readonly refusal: Refusal,
+  ) {
+    super(message);
+  }
 }
 
 export class NotFoundError extends CasegridError {

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './refusals';
 export * from './messages';
 export * from './decider';
 export * from './uuid-v7';

@@ -15,7 +15,7 @@ const message: DeliveredMessage = {
 describe('classifyError', () => {
   it.each([
     ['an unreadable message', new MalformedMessageError('bad'), 'poison'],
-    ['a domain rejection', new IllegalStateError('closed'), 'poison'],
+    ['a domain rejection', new IllegalStateError('closed', 'supervision.case_closed'), 'poison'],
     ['a concurrency conflict', new ConcurrencyError('s', 1, 2), 'transient'],
     ['a connection cut mid-query', new Error('Connection terminated unexpectedly'), 'transient'],
     ['reference data not there yet', new UnavailableError('replicating'), 'transient'],

@@ -111,7 +111,8 @@ function counter(): Decider<Counter, Add, CounterEvent> {
   return {
     initialState: () => ({ total: 0, capped: false }),
     decide: ({ data: { n } }, state) => {
-      if (state.capped) throw new IllegalStateError(`the counter is capped at ${cap}`);
+      if (state.capped)
+        throw new IllegalStateError(`the counter is capped at ${cap}`, 'deadline.extensions_used');
       // A plain Error, standing for a bug: it has no code.
       if (n < 0) throw new RangeError('negative');
       if (n === 0) return [];

@@ -21,7 +21,10 @@ function open(command: OpenMediation, state: MediationFile): MediationOpened[] {
   const { caseId, departmentId, departmentType, type, mediatorIds } = command.data;
   if (state.status === 'escalated') asHolder(state, departmentId, 'open the escalated mediation');
   else if (state.status !== 'none') {
-    throw new IllegalStateError(`${describe(state)}: it is not opened twice`);
+    throw new IllegalStateError(
+      `${describe(state)}: it is not opened twice`,
+      'mediation.already_open',
+    );
   }
   if (!conducts(departmentType, type)) {
     throw new ValidationError([
@@ -70,7 +73,10 @@ function escalate(command: EscalateMediation, state: MediationFile): MediationEs
   const { departmentId, toDepartmentId, toRegionCode, reason } = command.data;
   const current = mediating(state, departmentId, 'escalate it');
   if (toDepartmentId === current.departmentId) {
-    throw new IllegalStateError(`the mediation is already held by ${toDepartmentId}`);
+    throw new IllegalStateError(
+      `the mediation is already held by ${toDepartmentId}`,
+      'mediation.already_held_there',
+    );
   }
   return [
     {

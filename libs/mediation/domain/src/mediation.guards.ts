@@ -31,7 +31,10 @@ export const describe = (state: FiledFile): string => {
 
 export function filed(state: MediationFile, caseId = 'this case'): FiledFile {
   if (state.status === 'none') {
-    throw new IllegalStateError(`no mediation is open for ${caseId}: open one first`);
+    throw new IllegalStateError(
+      `no mediation is open for ${caseId}: open one first`,
+      'mediation.not_open',
+    );
   }
   return state;
 }
@@ -40,7 +43,7 @@ export function filed(state: MediationFile, caseId = 'this case'): FiledFile {
 export function mediating(state: MediationFile, departmentId: string, what: string): OpenFile {
   const current = filed(state);
   if (current.status !== 'open')
-    throw new IllegalStateError(`${describe(current)}: cannot ${what}`);
+    throw new IllegalStateError(`${describe(current)}: cannot ${what}`, 'mediation.not_mediating');
   asHolder(current, departmentId, what);
   return current;
 }
@@ -49,6 +52,7 @@ export function asHolder(state: FiledFile, departmentId: string, what: string): 
   if (state.departmentId !== departmentId) {
     throw new IllegalStateError(
       `only the mediation body holding the file (${state.departmentId}) may ${what}`,
+      'mediation.not_holder',
     );
   }
 }

@@ -27,6 +27,7 @@ export function settle(
   if (!first) {
     throw new IllegalStateError(
       'no agreement before a session: an agreement is reached by the parties in a mediation session (人民调解法 Art 22, 28)',
+      'mediation.agreement_before_session',
     );
   }
   const { terms, signedAt, performanceDueAt } = command.data;
@@ -79,16 +80,19 @@ export function requestConfirmation(
   if (current.status === 'confirmation_requested' || current.status === 'confirmed') {
     throw new IllegalStateError(
       `judicial confirmation was already requested from ${current.confirmation.court} on ${current.confirmation.requestedAt}`,
+      'mediation.confirmation_already_requested',
     );
   }
   if (current.status === 'not_confirmed') {
     throw new IllegalStateError(
       `the court did not confirm the agreement (${current.decidedAt}): the parties re-mediate or sue (民诉法 Art 206); it is not applied for again`,
+      'mediation.confirmation_refused',
     );
   }
   if (current.status !== 'agreed') {
     throw new IllegalStateError(
       `${describe(current)}: judicial confirmation needs an agreement (人民调解法 Art 33)`,
+      'mediation.no_agreement',
     );
   }
   asHolder(current, departmentId, 'request judicial confirmation');
@@ -96,12 +100,14 @@ export function requestConfirmation(
   if (dueAt === null) {
     throw new IllegalStateError(
       "a court's mediation ends in an enforceable 调解书 (民诉法 Art 100-101): judicial confirmation is for agreements of mediation bodies (民诉法 Art 205)",
+      'mediation.court_mediation_not_confirmed',
     );
   }
   checkTimes(command.metadata.now, [{ field: 'requestedAt', at: requestedAt }]);
   if (!isWithinWindow(signedAt, dueAt, requestedAt)) {
     throw new IllegalStateError(
       `judicial confirmation is applied for within 30 days of the agreement taking effect (人民调解法 Art 33; 民诉法 Art 205): signed ${signedAt}, the window ran until ${dueAt}; ${requestedAt} is outside it`,
+      'mediation.confirmation_window_closed',
     );
   }
   return [
@@ -121,11 +127,13 @@ export function decideJudicially(
   if (current.status === 'confirmed' || current.status === 'not_confirmed') {
     throw new IllegalStateError(
       `the court already decided on ${current.decidedAt} (${current.status})`,
+      'mediation.confirmation_already_decided',
     );
   }
   if (current.status !== 'confirmation_requested') {
     throw new IllegalStateError(
       `${describe(current)}: no judicial confirmation has been requested, so none is decided`,
+      'mediation.confirmation_not_requested',
     );
   }
   const { departmentId, confirmed, decidedAt } = command.data;

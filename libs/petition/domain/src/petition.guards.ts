@@ -2,10 +2,11 @@ import { chinaDate } from '@casegrid/calendar';
 import {
   IllegalStateError,
   ValidationError,
+  type Refusal,
   type CommandMetadata,
   type EventMetadata,
 } from '@casegrid/kernel';
-import type { OpenedPetition, Petition } from './petition.state';
+import type { Petition } from './petition.state';
 
 /**
  * An event's time (`ce_time`) is when the act took effect — the decision, the approval,
@@ -39,13 +40,8 @@ const STATUS_WORDS: Readonly<Record<Petition['status'], string>> = {
 };
 
 /** A 409 that says where the petition stands and which article forbids the step. */
-export const refuse = (state: Petition, why: string): IllegalStateError =>
-  new IllegalStateError(`the petition ${STATUS_WORDS[state.status]}: ${why}`);
-
-export function opened(state: Petition, why: string): OpenedPetition {
-  if (state.status === 'unopened') throw refuse(state, why);
-  return state;
-}
+export const refuse = (state: Petition, refusal: Refusal, why: string): IllegalStateError =>
+  new IllegalStateError(`the petition ${STATUS_WORDS[state.status]}: ${why}`, refusal);
 
 /**
  * When an act was done: the date given (a paper decision recorded afterwards) or now.

@@ -24,6 +24,7 @@ export function decideAcceptance(
   if (state.status !== 'unopened') {
     throw refuse(
       state,
+      'petition.acceptance_already_decided',
       `its acceptance was decided on ${dayOf(state.acceptance.decidedAt)}; ${PERIODS.petition_acceptance.article} call for one decision — the same matter again is a repeat, a new matter a new case`,
     );
   }
@@ -72,11 +73,16 @@ export function extendHandling(
   calendar: StatutoryCalendar,
 ): PetitionExtended[] {
   if (state.status !== 'accepted') {
-    throw refuse(state, `${EXTENSION_ARTICLE} extends the handling of an accepted petition only`);
+    throw refuse(
+      state,
+      'petition.not_accepted',
+      `${EXTENSION_ARTICLE} extends the handling of an accepted petition only`,
+    );
   }
   if (state.extension !== null) {
     throw refuse(
       state,
+      'petition.already_extended',
       `it was extended by ${state.extension.days} days on ${dayOf(state.extension.approvedAt)}; ${EXTENSION_ARTICLE} allows one extension`,
     );
   }
@@ -99,6 +105,7 @@ export function extendHandling(
   if (new Date(approvedAt).getTime() >= new Date(state.opinionDueAt).getTime()) {
     throw refuse(
       state,
+      'petition.handling_period_lapsed',
       `its 60-day handling period ended with ${lastDayOf(state.opinionDueAt)}; ${EXTENSION_ARTICLE} extends a running period, it cannot revive a lapsed one`,
     );
   }
@@ -121,6 +128,9 @@ export function issueOpinion(command: IssueOpinion, state: Petition): PetitionOp
   if (state.status !== 'accepted') {
     throw refuse(
       state,
+      state.status === 'unopened' || state.status === 'not_accepted' || state.status === 'diverted'
+        ? 'petition.not_accepted'
+        : 'petition.opinion_already_issued',
       state.status === 'unopened' || state.status === 'not_accepted' || state.status === 'diverted'
         ? `only an accepted petition is answered with an opinion (${PERIODS.petition_opinion.article})`
         : `its opinion was issued on ${dayOf(state.opinion.at)}; a different answer comes only from review (信访工作条例 第三十五条)`,

@@ -13,11 +13,19 @@ export const openHearing = (hearings: readonly Hearing[]): Hearing | undefined =
 /** A hearing pauses a pending re-review (Art 36¶2: 听证所需时间不计算在前款规定的期限内). */
 export function startHearing(command: StartHearing, state: Petition): PetitionHearingStarted[] {
   if (state.status !== 'under_re_review') {
-    throw refuse(state, `${ARTICLE} pauses a pending re-review for a hearing, and there is none`);
+    throw refuse(
+      state,
+      'petition.no_pending_re_review',
+      `${ARTICLE} pauses a pending re-review for a hearing, and there is none`,
+    );
   }
   const open = openHearing(state.reReview.hearings);
   if (open) {
-    throw refuse(state, `a hearing is under way since ${dayOf(open.startedAt)}; end it first`);
+    throw refuse(
+      state,
+      'petition.hearing_under_way',
+      `a hearing is under way since ${dayOf(open.startedAt)}; end it first`,
+    );
   }
   const last = state.reReview.hearings.at(-1);
   const after = last?.endedAt
@@ -46,7 +54,7 @@ export function endHearing(
   const open =
     state.status === 'under_re_review' ? openHearing(state.reReview.hearings) : undefined;
   if (state.status !== 'under_re_review' || open === undefined) {
-    throw refuse(state, `no hearing is under way (${ARTICLE})`);
+    throw refuse(state, 'petition.no_hearing', `no hearing is under way (${ARTICLE})`);
   }
   const { caseId, departmentId } = command.data;
   const endedAt = actAt('endedAt', command.data.endedAt, command.metadata.now, {

@@ -12,6 +12,7 @@ import type {
   PetitionReviewRequested,
   PetitionTerminated,
 } from './petition.events';
+import type { Refusal } from '@casegrid/kernel';
 import { actAt, dayOf, metadataOf, refuse } from './petition.guards';
 import { openHearing } from './petition.hearings';
 import { isWithin, PERIODS, periodEnd, type StatutoryCalendar } from './petition.periods';
@@ -28,6 +29,7 @@ function requested(
   calendar: StatutoryCalendar,
   answered: { readonly at: string; readonly what: string },
   window: { readonly days: number; readonly article: string },
+  late: Refusal,
 ): Pick<PetitionReviewRequested, 'data' | 'metadata'> {
   const { caseId, departmentId, grounds } = command.data;
   const requestedAt = actAt(
@@ -40,6 +42,7 @@ function requested(
   if (!isWithin(requestedAt, end)) {
     throw refuse(
       state,
+      late,
       `the request of ${dayOf(requestedAt)} came after ${end.lastDay}, the last of the ${window.days} days ${window.article} allows from ${answered.what} (${dayOf(answered.at)})`,
     );
   }
@@ -60,13 +63,21 @@ export function recordReviewRequest(
   if (state.status !== 'answered') {
     throw refuse(
       state,
+      'review' in state ? 'petition.review_already_requested' : 'petition.no_opinion',
       'review' in state
         ? `a review was requested on ${dayOf(state.review.requestedAt)}; ${article} allows one review, after which re-review (信访工作条例 第三十六条) follows`
         : `${article} reviews a written opinion, and there is none`,
     );
   }
   const opinion = { at: state.opinion.at, what: 'the written opinion was issued' };
-  const request = requested(command, state, calendar, opinion, PERIODS.review_request);
+  const request = requested(
+    command,
+    state,
+    calendar,
+    opinion,
+    PERIODS.review_request,
+    'petition.review_window_closed',
+  );
   return [{ type: 'PetitionReviewRequested', ...request }];
 }
 
@@ -80,13 +91,21 @@ export function recordReReviewRequest(
   if (state.status !== 'reviewed') {
     throw refuse(
       state,
+      'reReview' in state ? 'petition.re_review_already_requested' : 'petition.no_review_opinion',
       'reReview' in state
         ? `a re-review was requested on ${dayOf(state.reReview.requestedAt)}; ${article} allows one`
         : `${article} re-reviews a review opinion, and there is none`,
     );
   }
   const review = { at: state.review.decision.at, what: 'the review opinion was issued' };
-  const request = requested(command, state, calendar, review, PERIODS.re_review_request);
+  const request = requested(
+    command,
+    state,
+    calendar,
+    review,
+    PERIODS.re_review_request,
+    'petition.re_review_window_closed',
+  );
   return [{ type: 'PetitionReReviewRequested', ...request }];
 }
 
@@ -114,7 +133,11 @@ function decideStage(
 
 export function decideReview(command: DecideReview, state: Petition): PetitionReviewDecided[] {
   if (state.status !== 'under_review') {
-    throw refuse(state, `${PERIODS.review_decision.article} decides a pending review request`);
+    throw refuse(
+      state,
+      'petition.no_pending_review',
+      `${PERIODS.review_decision.article} decides a pending review request`,
+    );
   }
   const data = decideStage(command, state.review);
   return [
@@ -129,6 +152,7 @@ export function decideReReview(
   if (state.status !== 'under_re_review') {
     throw refuse(
       state,
+      'petition.no_pending_re_review',
       `${PERIODS.re_review_decision.article} decides a pending re-review request`,
     );
   }
@@ -136,6 +160,7 @@ export function decideReReview(
   if (hearing) {
     throw refuse(
       state,
+      'petition.hearing_under_way',
       `its hearing of ${dayOf(hearing.startedAt)} is under way; the re-review is decided after it (信访工作条例 第三十六条第二款)`,
     );
   }
@@ -154,6 +179,7 @@ export function terminate(command: TerminatePetition, state: Petition): Petition
   if (state.status !== 're_reviewed') {
     throw refuse(
       state,
+      'petition.no_re_review_opinion',
       '信访工作条例 第三十六条第三款 terminates a petition (终结) only after its re-review opinion',
     );
   }

@@ -7,7 +7,7 @@ import {
   Post,
   type INestApplication,
 } from '@nestjs/common';
-import { IllegalStateError } from '@casegrid/kernel';
+import { IllegalStateError, REFUSALS } from '@casegrid/kernel';
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Min, ValidateNested } from 'class-validator';
 import request from 'supertest';
@@ -74,6 +74,13 @@ describe('createHttpApp', () => {
     const res = await http().get('/api/openapi.json').expect(200);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body.openapi).toMatch(/^3\./);
+    // Every refusal a 409 may name is listed, with what it means.
+    const schemas = res.body.components.schemas;
+    expect(schemas.Problem.properties.code).toEqual({ $ref: '#/components/schemas/Refusal' });
+    expect(schemas.Refusal.enum).toEqual(Object.keys(REFUSALS));
+    expect(schemas.Refusal.description).toContain(
+      `\`petition.review_window_closed\`: ${REFUSALS['petition.review_window_closed']}`,
+    );
     expect(Object.keys(res.body.paths)).toContain('/api/v1/samples/{id}');
     await http().get('/api/docs').expect(200).expect('content-type', /html/);
   });
@@ -119,7 +126,11 @@ describe('createHttpApp', () => {
 
   it('maps an IllegalStateError to 409 with its reason', async () => {
     const res = await http().post('/api/v1/samples/illegal').expect(409);
-    expect(res.body).toMatchObject({ status: 409, detail: 'the case is already closed' });
+    expect(res.body).toMatchObject({
+      status: 409,
+      detail: 'the case is already closed',
+      code: 'supervision.case_closed',
+    });
   });
 
   it('answers an unexpected error with a generic 500 and logs it instead', async () => {
@@ -244,7 +255,7 @@ class SampleController {
 
   @Post('illegal')
   illegal(): never {
-    throw new IllegalStateError('the case is already closed');
+    throw new IllegalStateError('the case is already closed', 'supervision.case_closed');
   }
 }
 

@@ -13,6 +13,11 @@ export interface ProblemDetails {
   readonly status: number;
   readonly detail: string;
   readonly errors?: readonly FieldError[];
+  /**
+   * Which rule refused the request (a 409's `Refusal`, e.g. `petition.review_window_closed`):
+   * stable, for clients to branch on; `detail` says the same in words.
+   */
+  readonly code?: string;
 }
 
 export interface ProblemContext {
@@ -127,7 +132,12 @@ function fromDomain(error: Error & { code: ErrorCode }, context: ProblemContext)
       unexpected: false,
     };
   }
-  return { problem: problem(code, status, title, error.message), unexpected: false };
+  const refusal = (error as Partial<{ refusal: unknown }>).refusal;
+  const answer = problem(code, status, title, error.message);
+  return {
+    problem: typeof refusal === 'string' ? { ...answer, code: refusal } : answer,
+    unexpected: false,
+  };
 }
 
 function fromHttp(status: number, error: object, message: string): MappedProblem {

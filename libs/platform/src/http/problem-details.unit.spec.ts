@@ -45,7 +45,6 @@ describe('toProblem', () => {
     it.each([
       [new NotFoundError('case 0190 not found'), 404, 'not_found'],
       [new ForbiddenError('only mediators may record an agreement'), 403, 'forbidden'],
-      [new IllegalStateError('a closed case cannot be dispatched'), 409, 'illegal_state'],
       [new ConcurrencyError('case-1', 3, 4), 409, 'concurrency_conflict'],
     ])('maps %p to %i, saying why', (error, status, code) => {
       const { problem, unexpected } = toProblem(error, plain);
@@ -56,6 +55,23 @@ describe('toProblem', () => {
         detail: error.message,
       });
       expect(unexpected).toBe(false);
+    });
+
+    it('names the rule of a refusal in `code`, beside the reason in words', () => {
+      const refused = new IllegalStateError(
+        'a closed case cannot be dispatched',
+        'supervision.case_closed',
+      );
+      expect(toProblem(refused, plain)).toEqual({
+        problem: {
+          type: typeOf('illegal_state'),
+          title: 'Not allowed in the current state',
+          status: 409,
+          detail: 'a closed case cannot be dispatched',
+          code: 'supervision.case_closed',
+        },
+        unexpected: false,
+      });
     });
 
     it('makes a version conflict a failed precondition (412) when the request had If-Match', () => {

@@ -152,6 +152,7 @@ export class CaseDirectory implements EachEventHandler {
     const track = known.track ? ` on the ${known.track} track` : '';
     return new IllegalStateError(
       `case ${caseId} is ${known.status}${track}, not ${what}; ${waited} that would make it so`,
+      'case.not_ready',
     );
   }
 }

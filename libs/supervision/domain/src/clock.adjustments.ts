@@ -1,4 +1,5 @@
 import { elapsed, type WorkingCalendar } from '@casegrid/calendar';
+import { IllegalStateError } from '@casegrid/kernel';
 import { timingOf } from './clock.policies';
 import type { Clock, LedgerCase } from './ledger.state';
 import type { ClockExtension, SupervisionEvent } from './supervision.events';
@@ -48,16 +49,30 @@ export function resumeClock(
 }
 
 /** Why the policy the clock started under does not allow this extension, or null when it does. */
-export function extensionRefusal(clock: Clock, extension: ClockExtension): string | null {
+export function extensionRefusal(
+  clock: Clock,
+  extension: ClockExtension,
+): IllegalStateError | null {
   const { maxTimes, maxTotal } = clock.rules.extension;
   const policy = `policy ${clock.basis.policy} (v${clock.basis.policyVersion})`;
-  if (maxTimes === 0) return `${policy} allows no extension of ${clock.obligation}`;
+  if (maxTimes === 0) {
+    return new IllegalStateError(
+      `${policy} allows no extension of ${clock.obligation}`,
+      'deadline.extension_not_allowed',
+    );
+  }
   if (clock.basis.extensions.length >= maxTimes) {
-    return `${policy} allows ${maxTimes} extension(s) of ${clock.obligation}, already granted`;
+    return new IllegalStateError(
+      `${policy} allows ${maxTimes} extension(s) of ${clock.obligation}, already granted`,
+      'deadline.extensions_used',
+    );
   }
   const total = clock.basis.extensions.reduce((sum, e) => sum + e.length, 0) + extension.length;
   if (maxTotal !== null && maxTotal.unit === clock.basis.unit && total > maxTotal.length) {
-    return `${policy} allows extensions of ${clock.obligation} of at most ${maxTotal.length} ${maxTotal.unit} in all`;
+    return new IllegalStateError(
+      `${policy} allows extensions of ${clock.obligation} of at most ${maxTotal.length} ${maxTotal.unit} in all`,
+      'deadline.extension_too_long',
+    );
   }
   return null;
 }

@@ -47,11 +47,13 @@ const refuseUnlessOpen = (state: LedgerCase, clock: Clock, what: string): void =
   if (clock.state === 'met') {
     throw new IllegalStateError(
       `the ${clock.obligation} clock ${clock.clockId} of case ${state.number} was met: there is nothing to ${what}`,
+      'deadline.met',
     );
   }
   if (clock.state === 'breached') {
     throw new IllegalStateError(
       `the ${clock.obligation} clock ${clock.clockId} of case ${state.number} breached at ${clock.dueAt}: a ${what} must be approved before the due time, and cannot undo lateness`,
+      'deadline.breached',
     );
   }
 };
@@ -69,6 +71,7 @@ export function decideDeadline(
       if (clock.state === 'paused') {
         throw new IllegalStateError(
           `the ${clock.obligation} clock ${clock.clockId} is already paused since ${clock.pausedAt}`,
+          'deadline.already_paused',
         );
       }
       return [
@@ -83,6 +86,7 @@ export function decideDeadline(
       if (clock.state !== 'paused') {
         throw new IllegalStateError(
           `the ${clock.obligation} clock ${clock.clockId} is ${clock.state}, not paused`,
+          'deadline.not_paused',
         );
       }
       return [resumeClock(state, clock, at, by(command.metadata), calendar)];
@@ -97,7 +101,7 @@ export function decideDeadline(
         by: by(command.metadata),
       };
       const refusal = extensionRefusal(clock, extension);
-      if (refusal !== null) throw new IllegalStateError(refusal);
+      if (refusal !== null) throw refusal;
       return [extendClock(state, clock, extension, calendar)];
     }
     default: {

@@ -43,6 +43,7 @@ function issueOrder(command: IssueSupervisionOrder, state: LedgerCase): Supervis
   if (state.status === 'closed') {
     throw new IllegalStateError(
       `case ${state.number} is closed (销号): there is nothing left to supervise; reopen it first`,
+      'supervision.case_closed',
     );
   }
   // Compared as instants: `2025-03-20T18:00:00+08:00` is before `2025-03-20T11:00:00Z`.
@@ -63,11 +64,15 @@ function issueOrder(command: IssueSupervisionOrder, state: LedgerCase): Supervis
 
 function recordFollowUp(command: RecordFollowUp, state: LedgerCase): SupervisionEvent[] {
   if (state.status === 'closed') {
-    throw new IllegalStateError(`case ${state.number} is closed (销号); reopen it to visit again`);
+    throw new IllegalStateError(
+      `case ${state.number} is closed (销号); reopen it to visit again`,
+      'supervision.case_closed',
+    );
   }
   if (!WITH_OUTCOME.includes(state.status) || state.outcome === null) {
     throw new IllegalStateError(
       `case ${state.number} has no outcome yet (it is ${state.status}): a follow-up (回访) visits the result of handling`,
+      'supervision.no_outcome',
     );
   }
   const followUp: SupervisionEvent = {
@@ -98,17 +103,22 @@ function recordFollowUp(command: RecordFollowUp, state: LedgerCase): Supervision
 
 function closeCase(command: CloseCase, state: LedgerCase): SupervisionEvent[] {
   if (state.status === 'closed') {
-    throw new IllegalStateError(`case ${state.number} is already closed (销号)`);
+    throw new IllegalStateError(
+      `case ${state.number} is already closed (销号)`,
+      'supervision.case_closed',
+    );
   }
   if (state.outcome === null) {
     throw new IllegalStateError(
       `case ${state.number} cannot be closed: it has no outcome yet (it is ${state.status}); 销号 needs an outcome and a follow-up (回访)`,
+      'supervision.no_outcome',
     );
   }
   const visited = state.followUps.some((f) => f.recordedAt >= state.outcome!.at);
   if (state.status !== 'followed_up' || !visited) {
     throw new IllegalStateError(
       `case ${state.number} cannot be closed: no follow-up (回访) is recorded since its outcome (${state.outcome.status}, ${state.outcome.at})`,
+      'supervision.no_follow_up',
     );
   }
   return [
@@ -123,6 +133,7 @@ function reopenCase(command: ReopenCase, state: LedgerCase): SupervisionEvent[] 
   if (!WITH_OUTCOME.includes(state.status) && state.status !== 'closed') {
     throw new IllegalStateError(
       `case ${state.number} is ${state.status}: only a case with an outcome, or closed, can be reopened`,
+      'supervision.not_reopenable',
     );
   }
   return [

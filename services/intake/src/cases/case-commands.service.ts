@@ -188,12 +188,18 @@ export class CaseCommands {
     const lead = current.leadDepartmentId
       ? await this.organisation.department(current.leadDepartmentId)
       : undefined;
-    if (!lead) throw new IllegalStateError('the case has no lead department to escalate from');
+    if (!lead) {
+      throw new IllegalStateError(
+        'the case has no lead department to escalate from',
+        'case.no_lead_department',
+      );
+    }
     const tier = regionTier(lead.regionCode);
     const parent = parentRegionCode(lead.regionCode);
     if (tier === 'city' || tier === 'province' || parent === undefined) {
       throw new IllegalStateError(
         `the lead ${lead.name} is at the ${tier ?? 'top'} tier: there is no tier above to escalate to`,
+        'case.no_tier_above',
       );
     }
     const [same] = await this.organisation.departmentsAt(parent, lead.type);
@@ -203,6 +209,7 @@ export class CaseCommands {
     if (!centre)
       throw new IllegalStateError(
         `no ${lead.type} or governance centre covers ${parent}, one tier above ${lead.name}`,
+        'case.no_department_above',
       );
     return centre;
   }

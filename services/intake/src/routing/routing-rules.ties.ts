@@ -20,5 +20,6 @@ export function assertNoTie(saved: RoutingRule, others: readonly RoutingRule[]):
   throw new IllegalStateError(
     `routing rule ${other.id} already covers exactly the same cases (${describeCriteria(saved)}); ` +
       'edit that rule instead, or narrow this one',
+    'routing.rule_tie',
   );
 }

@@ -156,7 +156,12 @@ export class MediationCommands {
 
   private async department(id: string): Promise<ReferenceDepartment> {
     const department = await this.store.reference.get('department', id);
-    if (!department) throw new IllegalStateError(`department ${id} is not known here yet`);
+    if (!department) {
+      throw new IllegalStateError(
+        `department ${id} is not known here yet`,
+        'mediation.department_unknown',
+      );
+    }
     return department;
   }
 
@@ -171,6 +176,7 @@ export class MediationCommands {
     if (tier === 'city' || tier === 'province' || parent === undefined) {
       throw new IllegalStateError(
         `${holder.name} is at the ${tier ?? 'top'} tier: there is no mediation body above it to escalate to`,
+        'mediation.no_tier_above',
       );
     }
     const departments = await this.store.reference.list('department');
@@ -180,6 +186,7 @@ export class MediationCommands {
     }
     throw new IllegalStateError(
       `no mediation committee or governance centre covers ${parent}, one tier above ${holder.name}`,
+      'mediation.no_body_above',
     );
   }
 }

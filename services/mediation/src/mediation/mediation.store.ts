@@ -162,6 +162,7 @@ export class MediationStore {
       const track = known.track ? ` on the ${known.track} track` : '';
       throw new IllegalStateError(
         `case ${known.caseId} is ${known.status}${track}: mediation opens only for a case accepted on the mediation track`,
+        'mediation.not_on_mediation_track',
       );
     }
   }

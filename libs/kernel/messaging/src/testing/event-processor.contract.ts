@@ -108,7 +108,8 @@ export function describeEventProcessor(
         applyBatch: async (tx, events) => {
           transactions += 1;
           for (const event of events) {
-            if (fail?.(event)) throw new IllegalStateError(`refused ${event.id}`);
+            if (fail?.(event))
+              throw new IllegalStateError(`refused ${event.id}`, 'supervision.case_closed');
             await tx.query(
               `insert into "${db.schema}".applied (event_id, case_id, stream_version) values ($1, $2, $3)`,
               [event.id, event.subject, event.streamversion],
