@@ -47,10 +47,15 @@ export const appendCaseEvents = (
 
 const MAX_ATTEMPTS = 5;
 
+/** Before try `n + 1`: a random wait up to 10 ms × 2ⁿ⁻¹ (full jitter), so writers part. */
+export const conflictBackoffMs = (tries: number, random: () => number = Math.random): number =>
+  Math.floor(random() * 10 * 2 ** (tries - 1));
+
 /**
  * Runs `attempt` (load, decide, append) again when another writer appended to the stream
- * first: deciding on the fresh stream is all a conflict asks, a few times at most. With
- * `retry` false (the caller sent If-Match) the conflict is the answer (412).
+ * first: deciding on the fresh stream is all a conflict asks, a few times at most, each
+ * after a short random wait so that writers racing on one case do not collide again in
+ * lockstep. With `retry` false (the caller sent If-Match) the conflict is the answer (412).
  */
 export async function retryOnConflict<T>(retry: boolean, attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries += 1) {
@@ -58,6 +63,7 @@ export async function retryOnConflict<T>(retry: boolean, attempt: () => Promise<
       return await attempt();
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || !retry || tries >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, conflictBackoffMs(tries)));
     }
   }
 }

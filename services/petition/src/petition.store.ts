@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertCaseAccess } from '@casegrid/auth';
 import { WorkingCalendar } from '@casegrid/calendar';
 import type { PoolClient } from 'pg';
+import type { Queryable } from '@casegrid/event-store';
 import type { CaseAction, Principal } from '@casegrid/identity';
 import {
   ConcurrencyError,
@@ -94,8 +95,12 @@ export class PetitionStore {
     return known;
   }
 
-  async load(caseId: string): Promise<{ state: Petition; version: number }> {
-    const stream = await this.runtime.store.readStream(caseId, {});
+  /** The petition as its stream stands, read on `db` (the command's own connection in one). */
+  async load(
+    caseId: string,
+    db: Queryable = this.runtime.db.pool,
+  ): Promise<{ state: Petition; version: number }> {
+    const stream = await this.runtime.store.readStream(caseId, {}, db);
     const events = stream.events as unknown as PetitionEvent[];
     return { state: fold(evolve, initialState(), events), version: stream.version };
   }
@@ -134,7 +139,8 @@ export class PetitionStore {
   ): Promise<CommandResult> {
     const calendar = await this.calendar();
     const work = async (client: PoolClient): Promise<CommandResult> => {
-      const loaded = await this.load(caseId);
+      // Read on the transaction's connection: one connection per command, not two.
+      const loaded = await this.load(caseId, client);
       if (ifMatch !== undefined && ifMatch !== loaded.version) {
         throw new ConcurrencyError(caseId, ifMatch, loaded.version);
       }

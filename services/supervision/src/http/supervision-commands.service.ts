@@ -3,7 +3,13 @@ import type { PoolClient } from 'pg';
 import { assertCaseAccess } from '@casegrid/auth';
 import type { CaseAction, Principal } from '@casegrid/identity';
 import { ConcurrencyError, NotFoundError, uuidv7, ValidationError } from '@casegrid/kernel';
-import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
+import {
+  CASEGRID_CLOCK,
+  CASEGRID_CONFIG,
+  type CasegridClock,
+  type CasegridConfig,
+  type IdempotencyOf,
+} from '@casegrid/platform';
 import {
   commandMetadata,
   commandTransaction,
@@ -29,9 +35,6 @@ import type {
   SupervisionOrderDto,
 } from './supervision.dto';
 
-/** A command right after registration may reach supervision before the case's first event. */
-const WAIT_FOR_CASE_MS = 5_000;
-
 export interface CommandAnswer {
   readonly id: string;
   readonly version: number;
@@ -53,6 +56,7 @@ export class SupervisionCommands {
     private readonly context: ClockContextSource,
     @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
     @Inject(referenceReader('supervision')) private readonly reference: ReferenceReader,
+    @Inject(CASEGRID_CONFIG) private readonly config: CasegridConfig,
   ) {}
 
   async issueOrder(
@@ -244,10 +248,12 @@ export class SupervisionCommands {
 
   /**
    * Reads are eventually consistent with the other services' commands: a case registered
-   * a moment ago may not have reached the ledger. Wait briefly for it; then 404, saying so.
+   * a moment ago may not have reached the ledger. Wait for it as long as every service
+   * waits for intake's event (CASE_DIRECTORY_WAIT_MS); then 404, saying so.
    */
   private async awaitCase(caller: Principal, caseId: string, action: CaseAction): Promise<void> {
-    const deadline = Date.now() + WAIT_FOR_CASE_MS;
+    const waitMs = this.config.caseDirectory.waitMs;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const state = await this.ledger.load(this.ledger.runtime.db.pool, caseId);
       if (state !== null) {
@@ -256,7 +262,7 @@ export class SupervisionCommands {
       }
       if (Date.now() >= deadline) {
         throw new NotFoundError(
-          `case ${caseId} not found (supervision waited ${WAIT_FOR_CASE_MS / 1000} s for its registration to arrive)`,
+          `case ${caseId} not found (supervision waited ${waitMs} ms for its registration to arrive)`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
