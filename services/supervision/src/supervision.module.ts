@@ -1,4 +1,5 @@
 import {
+  Logger,
   Injectable,
   Module,
   type OnApplicationBootstrap,
@@ -35,6 +36,11 @@ import { LedgerStore } from './ledger/ledger.store';
 import { NoticesQueries } from './ledger/notices.queries';
 import { StatsController } from './stats/stats.controller';
 import { StatsQueries } from './stats/stats.queries';
+
+/** The scheduler's and the worker's failures, as JSON lines of the process's logger. */
+const log = new Logger();
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
 
 /** Starts the scheduler and the reschedule worker once the process is up; stops them first on the way down. */
 @Injectable()
@@ -112,10 +118,9 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
           clock,
           config.supervision.pollIntervalMs,
           (error, caseId) =>
-            process.stderr.write(
-              `supervision scheduler${caseId ? ` (case ${caseId}, backing off)` : ''}: ${
-                error instanceof Error ? error.message : String(error)
-              }\n`,
+            log.error(
+              `${caseId ? `case ${caseId}, backing off: ` : ''}${messageOf(error)}`,
+              'supervision.scheduler',
             ),
           watermarks,
           new RescheduleJobs(ledger.schema),
@@ -139,10 +144,7 @@ class SupervisionLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
       ) =>
         new RescheduleWorker(ledger.runtime.db.pool, ledger, context, reference, clock, {
           pollIntervalMs: config.supervision.pollIntervalMs,
-          onError: (error) =>
-            process.stderr.write(
-              `supervision reschedules: ${error instanceof Error ? error.message : String(error)}\n`,
-            ),
+          onError: (error) => log.error(messageOf(error), 'supervision.reschedules'),
         }),
     },
     {
