@@ -9,8 +9,11 @@ const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const ROOT = join(__dirname, '../..');
-/** Where the build's swc config is written: .swcrc with the aliases (a cache, not a source). */
-const SWC_CONFIG_FILE = join(ROOT, 'node_modules/.cache/swc/swcrc.json');
+/**
+ * Where the build's swc config is written: .swcrc with the aliases, a build product beside
+ * the build's output (per checkout: its aliases resolve from its own root).
+ */
+const SWC_CONFIG_FILE = join(ROOT, 'dist/.swcrc.json');
 
 /** @param {string} file */
 const readJson = (file) => JSON.parse(readFileSync(join(ROOT, file), 'utf8'));

@@ -16,7 +16,7 @@ import {
 } from '@casegrid/messaging';
 import {
   businessClockOf,
-  CasegridClock,
+  type CasegridClock,
   databaseUrlFor,
   MemoryRateLimiter,
   RedisRateLimiter,
