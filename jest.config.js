@@ -25,6 +25,9 @@ const esmOnly = [
   '@borewit',
   'load-esm',
   'jose',
+  // Not ES modules, but they `import('http')` at run time, which Jest's CommonJS registry
+  // cannot host without --experimental-vm-modules: compiled, the import is a require.
+  '@opentelemetry/otlp-exporter-base',
 ];
 const moduleNameMapper = {
   ...jestModuleNameMapper(),

@@ -2,6 +2,7 @@ import {
   createHttpApp,
   findConsoleDir,
   installTracing,
+  traceExporterOf,
   JsonLogger,
   loadConfig,
   startEmbeddedPostgres,
@@ -124,8 +125,10 @@ export const main = (definitions: readonly ServiceDefinition[]): void => {
     return;
   }
   // Tracing is the process's, installed before anything opens a connection or a span.
-  const exporter = process.env['OTEL_TRACES_EXPORTER'] === 'console' ? 'console' : 'none';
-  installTracing(definitions.map((d) => d.name).join(','), exporter);
+  const exporter = traceExporterOf(process.env['OTEL_TRACES_EXPORTER']);
+  // The service name traces are shipped under: casegrid-intake…, casegrid for all five.
+  const names = definitions.map((d) => d.name);
+  installTracing(names.length === 5 ? 'casegrid' : `casegrid-${names.join('-')}`, exporter);
   runCasegrid(definitions).catch((error: unknown) => {
     process.stderr.write(
       `casegrid failed to start: ${error instanceof Error ? error.message : String(error)}\n`,

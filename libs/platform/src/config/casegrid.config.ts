@@ -52,7 +52,7 @@ export interface CasegridConfig {
   };
   readonly redisUrl: string | undefined;
   /** Where finished spans go (OTEL_TRACES_EXPORTER): `none` still propagates trace ids. */
-  readonly tracesExporter: 'none' | 'console';
+  readonly tracesExporter: 'none' | 'console' | 'otlp';
   /** The services this process runs, in the canonical order. */
   readonly services: readonly ServiceName[];
   readonly logLevel: CasegridLogLevel;

@@ -8,6 +8,7 @@ import {
   type CasegridConfig,
   type ServiceName,
 } from './casegrid.config';
+import { TRACE_EXPORTERS } from '../tracing/tracing';
 import { ConfigError, type ConfigProblem } from './config.error';
 import {
   Invalid,
@@ -91,7 +92,7 @@ export function loadConfig(env: Environment = process.env): CasegridConfig {
       sessionTimeoutMs: read('KAFKA_SESSION_TIMEOUT_MS', positiveInt(300_000)) ?? 30_000,
     },
     redisUrl: read('REDIS_URL', redisUrl),
-    tracesExporter: read('OTEL_TRACES_EXPORTER', oneOf(['none', 'console'] as const)) ?? 'none',
+    tracesExporter: read('OTEL_TRACES_EXPORTER', oneOf(TRACE_EXPORTERS)) ?? 'none',
     services: read('CASEGRID_SERVICES', subsetOf(SERVICE_NAMES)) ?? SERVICE_NAMES,
     logLevel: read('LOG_LEVEL', oneOf(LOG_LEVELS)) ?? 'info',
     fixedNow,

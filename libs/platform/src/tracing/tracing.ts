@@ -7,6 +7,8 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -15,14 +17,21 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export const TRACE_EXPORTERS = ['none', 'console'] as const;
+export const TRACE_EXPORTERS = ['none', 'console', 'otlp'] as const;
 export type TraceExporter = (typeof TRACE_EXPORTERS)[number];
+
+/** `OTEL_TRACES_EXPORTER` as the process was started with it: `none` unless it names one. */
+export const traceExporterOf = (value: string | undefined): TraceExporter =>
+  (TRACE_EXPORTERS as readonly string[]).includes(value ?? '') ? (value as TraceExporter) : 'none';
 
 /**
  * Installs OpenTelemetry tracing for the process: W3C trace context, context carried
- * through async calls, and spans sent to the chosen exporter (`none` still makes and
- * propagates trace ids, which the logs and the Kafka headers then carry). Once per
- * process, at its entry point; returns the shutdown that flushes the last spans.
+ * through async calls, and spans sent to the chosen exporter — `console` prints them,
+ * `otlp` ships them over OTLP/HTTP (JSON) to a collector (Jaeger, Tempo, an OpenTelemetry
+ * Collector) at `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT`
+ * (default http://localhost:4318), as the service `serviceName`; `none` still makes and
+ * propagates trace ids, which the logs and the Kafka headers then carry. Once per process,
+ * at its entry point; returns the shutdown that flushes the last spans.
  */
 export const installTracing = (
   serviceName: string,
@@ -32,9 +41,12 @@ export const installTracing = (
   const spanProcessors = [...processors];
   if (exporter === 'console')
     spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
-  const provider = new NodeTracerProvider({ spanProcessors });
+  if (exporter === 'otlp') spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  const provider = new NodeTracerProvider({
+    spanProcessors,
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+  });
   provider.register({ propagator: new W3CTraceContextPropagator() });
-  void serviceName; // resource attributes come with an exporter that ships them (OTLP)
   return () => provider.shutdown();
 };
 
