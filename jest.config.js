@@ -73,6 +73,17 @@ const config = {
       globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-120s.ts'],
     },
+    {
+      // Not a test tier: `npm run golden:record` alone runs it (never `npm test`), to record
+      // the golden histories the unit tier then folds (services/embedded/src/golden).
+      ...common,
+      displayName: 'golden',
+      testMatch: ['**/*.record.ts'],
+      globalSetup: '<rootDir>/libs/kernel/testing/src/jest/global-setup-e2e.ts',
+      setupFiles: ['<rootDir>/libs/kernel/testing/src/jest/worker-database.ts'],
+      globalTeardown: '<rootDir>/libs/kernel/testing/src/jest/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/kernel/testing/src/jest/timeout-120s.ts'],
+    },
   ],
 };
 module.exports = config;
