@@ -1,7 +1,8 @@
 import type { PoolClient } from 'pg';
+import type { IdempotencyOf } from '@casegrid/platform';
 import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
-import type { AppendResult } from '@casegrid/event-store';
+import type { AppendResult, Queryable } from '@casegrid/event-store';
 import type { Principal } from '@casegrid/identity';
 import {
   ConcurrencyError,
@@ -9,6 +10,7 @@ import {
   type CommandMetadata,
   type EventMetadata,
 } from '@casegrid/kernel';
+import { commandTransaction } from './command-transaction';
 import type { ServiceRuntime } from './infrastructure';
 import type { ReferenceReader } from './reference/reference.reader';
 
@@ -77,4 +79,124 @@ export async function retryOnConflict<T>(retry: boolean, attempt: () => Promise<
 export async function replicatedCalendar(reference: ReferenceReader): Promise<WorkingCalendar> {
   const years = await reference.list('calendar');
   return WorkingCalendar.fromYears(years.length > 0 ? years : DEFAULT_CALENDAR_YEARS);
+}
+
+/** What every case command answers: the case, its stream's new version, its status. */
+export interface CaseCommandResult {
+  readonly id: string;
+  readonly version: number;
+  readonly status: string;
+}
+
+type StreamEvent = {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+};
+
+/**
+ * A service's own stream of a case as its decider sees it: how events fold into the state,
+ * what a command decides, the status a command answers with, and what is written with the
+ * events in their transaction (intake's open-cases rows).
+ */
+export interface CaseStream<State, Command, Event extends StreamEvent> {
+  readonly initialState: () => State;
+  readonly evolve: (state: State, event: Event) => State;
+  readonly decide: (command: Command, state: State) => readonly Event[];
+  readonly status: (state: State) => string;
+  readonly project?: (client: PoolClient, events: readonly Event[], state: State) => Promise<void>;
+}
+
+/** A stream as read, folded: the service reads back its own events, as its decider wrote them. */
+export function foldCase<State, Event extends StreamEvent>(
+  stream: Pick<CaseStream<State, never, Event>, 'initialState' | 'evolve'>,
+  read: { readonly events: readonly StreamEvent[]; readonly version: number },
+): { state: State; version: number } {
+  let state = stream.initialState();
+  for (const event of read.events as readonly Event[]) state = stream.evolve(state, event);
+  return { state, version: read.version };
+}
+
+/** The case's stream folded, read on `db` (a command's own connection inside its transaction). */
+export async function loadCase<State, Event extends StreamEvent>(
+  runtime: Pick<ServiceRuntime, 'store'>,
+  stream: Pick<CaseStream<State, never, Event>, 'initialState' | 'evolve'>,
+  caseId: string,
+  db?: Queryable,
+): Promise<{ state: State; version: number }> {
+  return foldCase(stream, await runtime.store.readStream(caseId, {}, db));
+}
+
+/**
+ * Decides `command` on the loaded state and appends what it decided, with its outbox rows
+ * and the stream's projection, in the caller's transaction; the expected version turns a
+ * concurrent writer into a `ConcurrencyError`. Nothing decided: nothing written.
+ */
+export async function decideAndAppendCase<State, Command, Event extends StreamEvent>(
+  runtime: Pick<ServiceRuntime, 'store'>,
+  client: PoolClient,
+  stream: CaseStream<State, Command, Event>,
+  caseId: string,
+  loaded: { readonly state: State; readonly version: number },
+  command: Command,
+): Promise<{ version: number; state: State }> {
+  const events = stream.decide(command, loaded.state);
+  const state = events.reduce(stream.evolve, loaded.state);
+  if (events.length === 0) return { version: loaded.version, state };
+  const result = await appendCaseEvents(runtime, client, caseId, loaded.version, events);
+  await stream.project?.(client, events, state);
+  return { version: result.nextVersion, state };
+}
+
+/**
+ * The one command pipeline of the services that keep a stream per case (intake, mediation,
+ * petition): load the case, `prepare` the command (authorise with the one access policy,
+ * then the adapter's lookups), and check If-Match, decide and append in one transaction
+ * with the Idempotency-Key's record. The check and the decision are made inside that
+ * transaction, after the key was looked up: a retry under the same key replays the first
+ * answer instead of deciding again (or answering 412 to its own first attempt). A conflict (another writer appended first) runs it all again on the
+ * fresh stream, after a short random wait; under If-Match it is the answer (412).
+ *
+ * Transaction boundary: the append, its outbox rows, the projection and the key's record
+ * commit together or not at all; loading and preparing read outside it, and the expected
+ * version makes what they read the condition of the commit.
+ */
+export function executeCaseCommand<State, Command, Event extends StreamEvent>(
+  runtime: Pick<ServiceRuntime, 'service' | 'db' | 'relay' | 'store'>,
+  stream: CaseStream<State, Command, Event>,
+  request: {
+    readonly caller: Principal;
+    readonly caseId: string;
+    readonly ifMatch?: number | undefined;
+    /** The request's Idempotency-Key, if it sent one: kept per caller. */
+    readonly idempotency?: IdempotencyOf | undefined;
+    readonly prepare: (loaded: { state: State; version: number }) => Promise<Command>;
+  },
+): Promise<CaseCommandResult> {
+  const { caller, caseId, ifMatch, prepare } = request;
+  const idempotency = request.idempotency && { ...request.idempotency, scope: caller.userId };
+  return retryOnConflict(ifMatch === undefined, async () => {
+    const loaded = await loadCase(runtime, stream, caseId);
+    const command = await prepare(loaded);
+    return commandTransaction(
+      runtime,
+      async (client) => {
+        // Inside, after the key was looked up: a retry of a conditional command whose first
+        // attempt went through replays its answer; only a new request meets a moved stream.
+        if (ifMatch !== undefined && ifMatch !== loaded.version) {
+          throw new ConcurrencyError(caseId, ifMatch, loaded.version);
+        }
+        const { version, state } = await decideAndAppendCase(
+          runtime,
+          client,
+          stream,
+          caseId,
+          loaded,
+          command,
+        );
+        return { id: caseId, version, status: stream.status(state) };
+      },
+      idempotency,
+    );
+  });
 }

@@ -602,6 +602,25 @@ describe('intake over HTTP', () => {
         .expect(200);
     });
 
+    it('replays a conditional command retried under its key, instead of a 412 to its own first attempt', async () => {
+      const id = await register();
+      const dispatched = await dispatchTo(id, lead());
+      const etag = dispatched.headers['etag'] as string;
+      const handler = await as('handler.jiefang.sfs');
+      const accept = (key: string) =>
+        handler
+          .post(`/api/v1/cases/${id}/accept`)
+          .set('If-Match', etag)
+          .set('Idempotency-Key', key)
+          .send({ track: 'direct' });
+      const first = await accept(`accept-${id}`).expect(200);
+      // The answer was lost; the client sends the very same request again.
+      const again = await accept(`accept-${id}`).expect(200);
+      expect(again.body).toEqual(first.body);
+      // A new request on the version it read is still a 412.
+      await accept(`accept-again-${id}`).expect(412);
+    });
+
     it('returns to the dispatcher, who dispatches again', async () => {
       const id = await register();
       await dispatchTo(id, lead());

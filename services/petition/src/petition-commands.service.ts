@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CaseAction, Principal } from '@casegrid/identity';
 import { petitionView, type PetitionCommand, type PetitionView } from '@casegrid/petition';
 import type { IdempotencyOf } from '@casegrid/platform';
-import type { KnownCase } from '@casegrid/runtime';
+import type { CaseCommandResult, KnownCase } from '@casegrid/runtime';
 import type {
   AcceptanceDto,
   DecisionDto,
@@ -13,7 +13,7 @@ import type {
   RequestDto,
   TerminationDto,
 } from './petition.dto';
-import { PetitionStore, type CommandResult } from './petition.store';
+import { PetitionStore } from './petition.store';
 
 type Data<T extends PetitionCommand['type']> = Omit<
   Extract<PetitionCommand, { type: T }>['data'],
@@ -41,7 +41,7 @@ export class PetitionCommands {
     type: T,
     data: (known: KnownCase) => Data<T>,
     conditions: Conditions,
-  ): Promise<CommandResult> {
+  ): Promise<CaseCommandResult> {
     return this.store.execute(
       caller,
       caseId,

@@ -1,16 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { assertCaseAccess } from '@casegrid/auth';
 import { WorkingCalendar } from '@casegrid/calendar';
-import type { PoolClient } from 'pg';
-import type { Queryable } from '@casegrid/event-store';
 import type { CaseAction, Principal } from '@casegrid/identity';
-import {
-  ConcurrencyError,
-  fold,
-  IllegalStateError,
-  NotFoundError,
-  type CommandMetadata,
-} from '@casegrid/kernel';
+import { IllegalStateError, NotFoundError, type CommandMetadata } from '@casegrid/kernel';
 import {
   evolve,
   initialState,
@@ -21,25 +13,20 @@ import {
 } from '@casegrid/petition';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
-  appendCaseEvents,
   CaseDirectory,
   commandMetadata,
-  commandTransaction,
+  executeCaseCommand,
+  loadCase,
+  type CaseCommandResult,
+  type CaseStream,
   type KnownCase,
   knownCaseScope,
   type ReferenceReader,
   referenceReader,
   replicatedCalendar,
-  retryOnConflict,
   type ServiceRuntime,
   serviceRuntime,
 } from '@casegrid/runtime';
-
-export interface CommandResult {
-  readonly id: string;
-  readonly version: number;
-  readonly status: string;
-}
 
 /**
  * The thin edge between HTTP and the petition decider: learn the case from the directory,
@@ -95,20 +82,16 @@ export class PetitionStore {
     return known;
   }
 
-  /** The petition as its stream stands, read on `db` (the command's own connection in one). */
-  async load(
-    caseId: string,
-    db: Queryable = this.runtime.db.pool,
-  ): Promise<{ state: Petition; version: number }> {
-    const stream = await this.runtime.store.readStream(caseId, {}, db);
-    const events = stream.events as unknown as PetitionEvent[];
-    return { state: fold(evolve, initialState(), events), version: stream.version };
+  /** The petition as its stream stands. */
+  load(caseId: string): Promise<{ state: Petition; version: number }> {
+    return loadCase(this.runtime, { initialState, evolve }, caseId);
   }
 
   /**
-   * A command on a petition: authorise, load, build, decide and append in one transaction
-   * (events and outbox rows, and the Idempotency-Key's record when one was sent). A
-   * concurrent append means deciding again on the fresh stream, unless the caller sent
+   * A command on a petition: the case authorised from the directory and the command built
+   * first, then the one case-command pipeline (`executeCaseCommand`): decide on the
+   * petition as it stands and append (events, outbox rows and the Idempotency-Key's record
+   * in one transaction); a concurrent append decides again, unless the caller sent
    * If-Match: then anything newer than their version is a 412.
    */
   async execute(
@@ -118,38 +101,20 @@ export class PetitionStore {
     build: (known: KnownCase) => PetitionCommand,
     idempotency?: IdempotencyOf,
     ifMatch?: number,
-  ): Promise<CommandResult> {
+  ): Promise<CaseCommandResult> {
     const known = await this.petitionCase(caller, action, caseId);
     const command = build(known);
-    return retryOnConflict(ifMatch === undefined, () =>
-      this.attempt(
-        caseId,
-        command,
-        ifMatch,
-        idempotency && { ...idempotency, scope: caller.userId },
-      ),
-    );
-  }
-
-  private async attempt(
-    caseId: string,
-    command: PetitionCommand,
-    ifMatch: number | undefined,
-    idempotency: (IdempotencyOf & { readonly scope: string }) | undefined,
-  ): Promise<CommandResult> {
-    const calendar = await this.calendar();
-    const work = async (client: PoolClient): Promise<CommandResult> => {
-      // Read on the transaction's connection: one connection per command, not two.
-      const loaded = await this.load(caseId, client);
-      if (ifMatch !== undefined && ifMatch !== loaded.version) {
-        throw new ConcurrencyError(caseId, ifMatch, loaded.version);
-      }
-      const decider = petitionDecider(calendar);
-      const events = decider.decide(command, loaded.state);
-      const state = events.reduce(decider.evolve, loaded.state);
-      const result = await appendCaseEvents(this.runtime, client, caseId, loaded.version, events);
-      return { id: caseId, version: result.nextVersion, status: state.status };
+    // The decider counts the statutory periods on the replicated calendar.
+    const stream: CaseStream<Petition, PetitionCommand, PetitionEvent> = {
+      ...petitionDecider(await this.calendar()),
+      status: (petition) => petition.status,
     };
-    return commandTransaction(this.runtime, work, idempotency);
+    return executeCaseCommand(this.runtime, stream, {
+      caller,
+      caseId,
+      ifMatch,
+      idempotency,
+      prepare: async () => command,
+    });
   }
 }

@@ -10,14 +10,18 @@ import {
   type IntakeEvent,
   type RegisteredCase,
 } from '@casegrid/intake';
-import { ConcurrencyError, fold, uuidv7, type CommandMetadata } from '@casegrid/kernel';
+import { uuidv7, type CommandMetadata } from '@casegrid/kernel';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
 import { PersonalDataVault } from '@casegrid/personal-data';
 import { projectOpenCases } from './open-cases.projection';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
-  appendCaseEvents,
   commandMetadata,
+  decideAndAppendCase,
+  executeCaseCommand,
+  foldCase,
+  type CaseCommandResult,
+  type CaseStream,
   commandTransaction,
   PERSONAL_DATA_KEYS,
   type PersonalDataKeys,
@@ -48,6 +52,8 @@ export interface LoadedCase {
 export class CaseStore {
   readonly vault: PersonalDataVault;
   readonly schema: string;
+  /** intake's stream of a case: its decider, with the open-cases rows written alongside. */
+  private readonly stream: CaseStream<IntakeCase, IntakeCommand, IntakeEvent>;
 
   constructor(
     @Inject(serviceRuntime('intake')) readonly runtime: ServiceRuntime,
@@ -55,6 +61,12 @@ export class CaseStore {
     @Inject(CASEGRID_CLOCK) private readonly clock: CasegridClock,
   ) {
     this.schema = quoteSchema(runtime.service);
+    this.stream = {
+      ...intakeCaseDecider,
+      status: (state) => state.status,
+      // The projection rows commit with the events (open-cases.projection.ts).
+      project: (client, events, state) => projectOpenCases(client, runtime.service, events, state),
+    };
     this.vault = new PersonalDataVault({
       pool: runtime.db.pool,
       schema: runtime.service,
@@ -72,13 +84,8 @@ export class CaseStore {
   }
 
   async load(caseId: string, db?: Queryable): Promise<LoadedCase> {
-    const stream = await this.runtime.store.readStream(caseId, {}, db);
-    const events = stream.events as unknown as IntakeEvent[];
-    return {
-      state: fold(intakeCaseDecider.evolve, intakeCaseDecider.initialState(), events),
-      version: stream.version,
-      events: stream.events,
-    };
+    const read = await this.runtime.store.readStream(caseId, {}, db);
+    return { ...foldCase(this.stream, read), events: read.events };
   }
 
   /** The case, if the caller may take `action` on it; else 404 or 403 from the policy. */
@@ -98,19 +105,13 @@ export class CaseStore {
   }
 
   /** Decides on `state` and appends in the caller's transaction, with the outbox rows. */
-  async decideAndAppend(
+  decideAndAppend(
     client: PoolClient,
     caseId: string,
     loaded: { state: IntakeCase; version: number },
     command: IntakeCommand,
   ): Promise<{ version: number; state: IntakeCase }> {
-    const events = intakeCaseDecider.decide(command, loaded.state);
-    const state = events.reduce(intakeCaseDecider.evolve, loaded.state);
-    if (events.length === 0) return { version: loaded.version, state };
-    const result = await appendCaseEvents(this.runtime, client, caseId, loaded.version, events);
-    // The projection rows commit with the events (open-cases.projection.ts).
-    await projectOpenCases(client, this.runtime.service, events, state);
-    return { version: result.nextVersion, state };
+    return decideAndAppendCase(this.runtime, client, this.stream, caseId, loaded, command);
   }
 
   /**
@@ -159,28 +160,28 @@ export class CaseStore {
    * (the adapter's lookups happen here), decide and append in one transaction. A
    * concurrent append means deciding again on the fresh stream, a few times at most.
    */
-  async execute(
+  execute(
     caller: Principal,
     caseId: string,
     action: Parameters<typeof assertCaseAccess>[1],
     build: (current: RegisteredCase) => Promise<IntakeCommand>,
     idempotency?: IdempotencyOf,
     ifMatch?: number,
-  ): Promise<{ id: string; version: number; status: string }> {
-    // If-Match: the caller decided on that version; anything newer is a 412, not a retry.
-    return this.retryOnConflict(ifMatch === undefined, async () => {
-      const loaded = await this.authorised(caller, action, caseId);
-      if (ifMatch !== undefined && ifMatch !== loaded.version) {
-        throw new ConcurrencyError(caseId, ifMatch, loaded.version);
-      }
-      const command = await build(loaded.state);
-      return this.transaction(
-        async (client) => {
-          const { version, state } = await this.decideAndAppend(client, caseId, loaded, command);
-          return { id: caseId, version, status: state.status };
-        },
-        idempotency && { ...idempotency, scope: caller.userId },
-      );
+  ): Promise<CaseCommandResult> {
+    return executeCaseCommand(this.runtime, this.stream, {
+      caller,
+      caseId,
+      ifMatch,
+      idempotency,
+      prepare: async ({ state }) => {
+        assertCaseAccess(
+          caller,
+          action,
+          caseId,
+          state.status === 'unregistered' ? undefined : state,
+        );
+        return build(state as RegisteredCase);
+      },
     });
   }
 

@@ -3,7 +3,7 @@ import { parentRegionCode, regionTier, type Principal } from '@casegrid/identity
 import { IllegalStateError, ValidationError, type FieldError } from '@casegrid/kernel';
 import { ESCALATION_BODY_TYPES } from '@casegrid/mediation';
 import type { IdempotencyOf } from '@casegrid/platform';
-import type { ReferenceDepartment } from '@casegrid/runtime';
+import type { CaseCommandResult, ReferenceDepartment } from '@casegrid/runtime';
 import type {
   AgreementDto,
   EscalationDto,
@@ -13,7 +13,7 @@ import type {
   OpenMediationDto,
   SessionDto,
 } from './mediation.dto';
-import { MediationStore, type CommandResult } from './mediation.store';
+import { MediationStore } from './mediation.store';
 
 interface Conditions {
   readonly idempotency?: IdempotencyOf;
@@ -133,7 +133,7 @@ export class MediationCommands {
     action: Parameters<MediationStore['execute']>[2],
     when: Conditions,
     build: Parameters<MediationStore['execute']>[3],
-  ): Promise<CommandResult> {
+  ): Promise<CaseCommandResult> {
     return this.store.execute(caller, caseId, action, build, when.idempotency, when.ifMatch);
   }
 

@@ -2,13 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertCaseAccess } from '@casegrid/auth';
 import { WorkingCalendar } from '@casegrid/calendar';
 import type { CaseAction, CaseScope, Principal } from '@casegrid/identity';
-import {
-  ConcurrencyError,
-  IllegalStateError,
-  NotFoundError,
-  fold,
-  type CommandMetadata,
-} from '@casegrid/kernel';
+import { IllegalStateError, NotFoundError, type CommandMetadata } from '@casegrid/kernel';
 import {
   initialState,
   evolve,
@@ -19,16 +13,17 @@ import {
 } from '@casegrid/mediation';
 import { CASEGRID_CLOCK, type CasegridClock, type IdempotencyOf } from '@casegrid/platform';
 import {
-  appendCaseEvents,
   CaseDirectory,
   commandMetadata,
-  commandTransaction,
+  executeCaseCommand,
+  loadCase,
+  type CaseCommandResult,
+  type CaseStream,
   type KnownCase,
   knownCaseScope,
   type ReferenceReader,
   referenceReader,
   replicatedCalendar,
-  retryOnConflict,
   type ServiceRuntime,
   serviceRuntime,
 } from '@casegrid/runtime';
@@ -39,11 +34,8 @@ export interface LoadedFile {
   readonly version: number;
 }
 
-export interface CommandResult {
-  readonly id: string;
-  readonly version: number;
-  readonly status: string;
-}
+/** How mediation's file folds from its stream of the case. */
+const FILE = { initialState, evolve };
 
 /** Until the lead signs on some track, a command on the case may be early: worth waiting for. */
 const signed = (known: KnownCase): boolean =>
@@ -81,9 +73,8 @@ export class MediationStore {
   }
 
   async load(known: KnownCase): Promise<LoadedFile> {
-    const stream = await this.runtime.store.readStream(known.caseId);
-    const events = stream.events as unknown as MediationEvent[];
-    return { known, file: fold(evolve, initialState(), events), version: stream.version };
+    const { state, version } = await loadCase(this.runtime, FILE, known.caseId);
+    return { known, file: state, version };
   }
 
   /** For reads: the case as known now (no waiting), authorised. */
@@ -97,8 +88,9 @@ export class MediationStore {
 
   /**
    * A command: wait until intake has told us the lead signed for the case (it may have a
-   * moment ago), authorise, build the command (the adapter's lookups), decide on the
-   * current file and append with the outbox rows. A concurrent append decides again.
+   * moment ago), then the one case-command pipeline (`executeCaseCommand`): authorise on
+   * the file as it stands, build the command (the adapter's lookups), decide and append
+   * with the outbox rows; a concurrent append decides again.
    */
   async execute(
     caller: Principal,
@@ -107,39 +99,23 @@ export class MediationStore {
     build: (loaded: LoadedFile) => Promise<MediationCommand>,
     idempotency?: IdempotencyOf,
     ifMatch?: number,
-  ): Promise<CommandResult> {
-    return retryOnConflict(ifMatch === undefined, () =>
-      this.attempt(caller, caseId, action, build, idempotency, ifMatch),
-    );
-  }
-
-  private async attempt(
-    caller: Principal,
-    caseId: string,
-    action: CaseAction,
-    build: (loaded: LoadedFile) => Promise<MediationCommand>,
-    idempotency: IdempotencyOf | undefined,
-    ifMatch: number | undefined,
-  ): Promise<CommandResult> {
-    const loaded = await this.load(await this.signedFor(caller, caseId, action));
-    assertCaseAccess(caller, action, caseId, this.scope(loaded.known, loaded.file));
-    if (ifMatch !== undefined && ifMatch !== loaded.version) {
-      throw new ConcurrencyError(caseId, ifMatch, loaded.version);
-    }
-    const command = await build(loaded);
-    const decider = mediationDecider(await this.calendar());
-    return commandTransaction(
-      this.runtime,
-      async (client) => {
-        // Decided inside: a retry under the same Idempotency-Key replays the first answer
-        // before anything is decided again (it would now be a 409).
-        const events = decider.decide(command, loaded.file);
-        const file = events.reduce(decider.evolve, loaded.file);
-        const result = await appendCaseEvents(this.runtime, client, caseId, loaded.version, events);
-        return { id: caseId, version: result.nextVersion, status: file.status };
+  ): Promise<CaseCommandResult> {
+    const known = await this.signedFor(caller, caseId, action);
+    // The decider counts the judicial-confirmation window on the replicated calendar.
+    const stream: CaseStream<MediationFile, MediationCommand, MediationEvent> = {
+      ...mediationDecider(await this.calendar()),
+      status: (file) => file.status,
+    };
+    return executeCaseCommand(this.runtime, stream, {
+      caller,
+      caseId,
+      ifMatch,
+      idempotency,
+      prepare: async ({ state: file, version }) => {
+        assertCaseAccess(caller, action, caseId, this.scope(known, file));
+        return build({ known, file, version });
       },
-      idempotency && { ...idempotency, scope: caller.userId },
-    );
+    });
   }
 
   /** The case once signed for; a timeout is authorised first, so an outsider still gets 404. */
