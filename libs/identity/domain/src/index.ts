@@ -4,3 +4,4 @@ export * from './access.policy';
 export * from './masking';
 export * from './id-number';
 export * from './organisation';
+export * from './escalation';

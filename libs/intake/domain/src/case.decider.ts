@@ -1,4 +1,9 @@
-import { IllegalStateError, ValidationError, type Decider } from '@casegrid/kernel';
+import {
+  IllegalStateError,
+  ValidationError,
+  type Decider,
+  type FieldError,
+} from '@casegrid/kernel';
 import type {
   DispatchCase,
   IntakeCommand,
@@ -27,6 +32,13 @@ import {
 } from './case.lifecycle';
 import { evolve, initialState, type IntakeCase } from './case.state';
 
+/** The parties' rule (API.md, POST /cases): at least one applicant. The edge lists it with
+ * the request's other field errors; the decider holds to it. */
+export const partiesProblems = (parties: readonly { readonly role: string }[]): FieldError[] =>
+  parties.some((p) => p.role === 'applicant')
+    ? []
+    : [{ field: 'parties', message: 'at least one applicant is required' }];
+
 function register(command: RegisterCase, state: IntakeCase): IntakeEvent[] {
   if (state.status !== 'unregistered') {
     throw new IllegalStateError(
@@ -35,11 +47,8 @@ function register(command: RegisterCase, state: IntakeCase): IntakeEvent[] {
     );
   }
   const { routing, ...data } = command.data;
-  if (!data.parties.some((p) => p.role === 'applicant')) {
-    throw new ValidationError([
-      { field: 'parties', message: 'at least one applicant is required' },
-    ]);
-  }
+  const problems = partiesProblems(data.parties);
+  if (problems.length > 0) throw new ValidationError(problems);
   const metadata = metadataOf(command.metadata);
   const registered: CaseRegistered = { type: 'CaseRegistered', data, metadata };
   if (routing === null) return [registered];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { parentRegionCode, regionTier, type Principal, type Role } from '@casegrid/identity';
+import { oneTierUp, type Principal, type Role } from '@casegrid/identity';
 import type { RegisteredCase } from '@casegrid/intake';
 import type { IdempotencyOf } from '@casegrid/platform';
 import { IllegalStateError, ValidationError, type FieldError } from '@casegrid/kernel';
@@ -194,24 +194,19 @@ export class CaseCommands {
         'case.no_lead_department',
       );
     }
-    const tier = regionTier(lead.regionCode);
-    const parent = parentRegionCode(lead.regionCode);
-    if (tier === 'city' || tier === 'province' || parent === undefined) {
-      throw new IllegalStateError(
-        `the lead ${lead.name} is at the ${tier ?? 'top'} tier: there is no tier above to escalate to`,
-        'case.no_tier_above',
-      );
-    }
-    const [same] = await this.organisation.departmentsAt(parent, lead.type);
-    const [centre] = same
-      ? [same]
-      : await this.organisation.departmentsAt(parent, 'governance_center');
-    if (!centre)
-      throw new IllegalStateError(
-        `no ${lead.type} or governance centre covers ${parent}, one tier above ${lead.name}`,
-        'case.no_department_above',
-      );
-    return centre;
+    const up = await oneTierUp(lead, [lead.type, 'governance_center'], (region, type) =>
+      this.organisation.departmentsAt(region, type),
+    );
+    if ('department' in up) return up.department;
+    throw up.refused === 'top_tier'
+      ? new IllegalStateError(
+          `the lead ${lead.name} is at the ${up.tier ?? 'top'} tier: there is no tier above to escalate to`,
+          'case.no_tier_above',
+        )
+      : new IllegalStateError(
+          `no ${lead.type} or governance centre covers ${up.parent}, one tier above ${lead.name}`,
+          'case.no_department_above',
+        );
   }
 
   private async requireDepartments(ids: readonly (readonly [string, string])[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { assertAllowed, assertCaseAccess } from '@casegrid/auth';
+import { chinaDate, yearOf } from '@casegrid/calendar';
 import { quoteSchema, type Queryable } from '@casegrid/event-store';
 import type { Principal } from '@casegrid/identity';
 import {
@@ -30,9 +31,8 @@ import {
   serviceRuntime,
 } from '@casegrid/runtime';
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
 /** The year in China time: a case received on 31 December at 23:30 China time is that year's. */
-const chinaYear = (at: Date): number => new Date(at.getTime() + CHINA_OFFSET_MS).getUTCFullYear();
+const chinaYear = (at: Date): number => yearOf(chinaDate(at));
 
 export interface LoadedCase {
   readonly state: IntakeCase;

@@ -3,7 +3,13 @@ import type { PoolClient } from 'pg';
 import type { Principal } from '@casegrid/identity';
 import type { IdempotencyOf } from '@casegrid/platform';
 import { normaliseIdNumber, PERSONAL_FIELDS, type DepartmentType } from '@casegrid/identity';
-import { isCategory, route, type Party, type RoutingDecision } from '@casegrid/intake';
+import {
+  isCategory,
+  partiesProblems,
+  route,
+  type Party,
+  type RoutingDecision,
+} from '@casegrid/intake';
 import { uuidv7, ValidationError, type FieldError } from '@casegrid/kernel';
 import { OrganisationRepository } from '../identity/organisation.repository';
 import type { PartyDto, RegisterCaseDto } from './cases.dto';
@@ -187,9 +193,7 @@ export class RegistrationService {
     ) {
       errors.push({ field: 'occurredAt', message: 'must not be after receivedAt' });
     }
-    if (!dto.parties.some((p) => p.role === 'applicant')) {
-      errors.push({ field: 'parties', message: 'at least one applicant is required' });
-    }
+    errors.push(...partiesProblems(dto.parties));
     if (!isCategory(dto.category)) {
       errors.push({ field: 'category', message: 'no such category (GET /api/v1/categories)' });
     }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { parentRegionCode, regionTier, type Principal } from '@casegrid/identity';
+import { oneTierUp, type Principal } from '@casegrid/identity';
 import { IllegalStateError, ValidationError, type FieldError } from '@casegrid/kernel';
 import { ESCALATION_BODY_TYPES } from '@casegrid/mediation';
 import type { IdempotencyOf } from '@casegrid/platform';
@@ -171,22 +171,19 @@ export class MediationCommands {
    */
   private async oneTierUp(holderId: string): Promise<ReferenceDepartment> {
     const holder = await this.department(holderId);
-    const tier = regionTier(holder.regionCode);
-    const parent = parentRegionCode(holder.regionCode);
-    if (tier === 'city' || tier === 'province' || parent === undefined) {
-      throw new IllegalStateError(
-        `${holder.name} is at the ${tier ?? 'top'} tier: there is no mediation body above it to escalate to`,
-        'mediation.no_tier_above',
-      );
-    }
     const departments = await this.store.reference.list('department');
-    for (const type of ESCALATION_BODY_TYPES) {
-      const found = departments.find((d) => d.regionCode === parent && d.type === type);
-      if (found) return found;
-    }
-    throw new IllegalStateError(
-      `no mediation committee or governance centre covers ${parent}, one tier above ${holder.name}`,
-      'mediation.no_body_above',
+    const up = await oneTierUp(holder, ESCALATION_BODY_TYPES, (region, type) =>
+      departments.filter((d) => d.regionCode === region && d.type === type),
     );
+    if ('department' in up) return up.department;
+    throw up.refused === 'top_tier'
+      ? new IllegalStateError(
+          `${holder.name} is at the ${up.tier ?? 'top'} tier: there is no mediation body above it to escalate to`,
+          'mediation.no_tier_above',
+        )
+      : new IllegalStateError(
+          `no mediation committee or governance centre covers ${up.parent}, one tier above ${holder.name}`,
+          'mediation.no_body_above',
+        );
   }
 }
