@@ -157,9 +157,18 @@ export class LedgerRebuild {
     pending: Pending,
     final: boolean,
   ): Promise<number> {
-    const waiting = [...pending.values()].flat();
-    if (waiting.length === 0) return 0;
-    const applied = await reader.applied(db, this.live, waiting);
+    if (pending.size === 0) return 0;
+    // A case's events before the last applied one were applied too: ask about each case's
+    // last event first (one lookup per case, not per event), and about the others only for
+    // the cases whose last is not applied yet — the live tail, a few cases at most.
+    const lasts = [...pending.values()].map((events) => events[events.length - 1]!);
+    const applied = new Set(await reader.applied(db, this.live, lasts));
+    const unsure = [...pending.values()].flatMap((events) =>
+      applied.has(events[events.length - 1]!.event.id) ? [] : events.slice(0, -1),
+    );
+    if (unsure.length > 0) {
+      for (const id of await reader.applied(db, this.live, unsure)) applied.add(id);
+    }
     const admitted: LoggedEvent[] = [];
     for (const [caseId, events] of pending) {
       let last = events.length - 1;
