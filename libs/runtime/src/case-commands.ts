@@ -2,10 +2,11 @@ import type { PoolClient } from 'pg';
 import type { IdempotencyOf } from '@casegrid/platform';
 import { DEFAULT_CALENDAR_YEARS, WorkingCalendar } from '@casegrid/calendar';
 import { CASE_EVENTS_TOPIC } from '@casegrid/contracts';
-import type { AppendResult, Queryable } from '@casegrid/event-store';
+import type { AppendResult } from '@casegrid/event-store';
 import type { Principal } from '@casegrid/identity';
 import {
   ConcurrencyError,
+  fold,
   uuidv7,
   type CommandMetadata,
   type EventMetadata,
@@ -108,23 +109,21 @@ export interface CaseStream<State, Command, Event extends StreamEvent> {
 }
 
 /** A stream as read, folded: the service reads back its own events, as its decider wrote them. */
-export function foldCase<State, Event extends StreamEvent>(
+export const foldCase = <State, Event extends StreamEvent>(
   stream: Pick<CaseStream<State, never, Event>, 'initialState' | 'evolve'>,
   read: { readonly events: readonly StreamEvent[]; readonly version: number },
-): { state: State; version: number } {
-  let state = stream.initialState();
-  for (const event of read.events as readonly Event[]) state = stream.evolve(state, event);
-  return { state, version: read.version };
-}
+): { state: State; version: number } => ({
+  state: fold(stream.evolve, stream.initialState(), read.events as readonly Event[]),
+  version: read.version,
+});
 
-/** The case's stream folded, read on `db` (a command's own connection inside its transaction). */
+/** The case's stream, read and folded. */
 export async function loadCase<State, Event extends StreamEvent>(
   runtime: Pick<ServiceRuntime, 'store'>,
   stream: Pick<CaseStream<State, never, Event>, 'initialState' | 'evolve'>,
   caseId: string,
-  db?: Queryable,
 ): Promise<{ state: State; version: number }> {
-  return foldCase(stream, await runtime.store.readStream(caseId, {}, db));
+  return foldCase(stream, await runtime.store.readStream(caseId));
 }
 
 /**
@@ -154,8 +153,9 @@ export async function decideAndAppendCase<State, Command, Event extends StreamEv
  * then the adapter's lookups), and check If-Match, decide and append in one transaction
  * with the Idempotency-Key's record. The check and the decision are made inside that
  * transaction, after the key was looked up: a retry under the same key replays the first
- * answer instead of deciding again (or answering 412 to its own first attempt). A conflict (another writer appended first) runs it all again on the
- * fresh stream, after a short random wait; under If-Match it is the answer (412).
+ * answer instead of deciding again (or answering 412 to its own first attempt). A conflict
+ * (another writer appended first) runs it all again on the fresh stream, after a short
+ * random wait; under If-Match it is the answer (412).
  *
  * Transaction boundary: the append, its outbox rows, the projection and the key's record
  * commit together or not at all; loading and preparing read outside it, and the expected

@@ -1,8 +1,13 @@
-import { Client } from 'pg';
 import request from 'supertest';
 import { serviceRuntime, type ServiceRuntime } from '@casegrid/runtime';
 import { DeadlineScheduler } from '@casegrid/service-supervision';
-import { startMockKafka, TEST_TOPICS, waitUntil, type MockKafka } from '@casegrid/testing';
+import {
+  heldTransaction,
+  startMockKafka,
+  TEST_TOPICS,
+  waitUntil,
+  type MockKafka,
+} from '@casegrid/testing';
 import { startTestCasegrid, type TestCasegrid } from './testing/test-casegrid';
 import { SupervisionDriver } from './testing/supervision-scenarios';
 
@@ -128,18 +133,11 @@ describe('deadlines under delay, on the in-process transport', () => {
   it('meets a clock on time when a transaction left open in the database held its meeting event back', async () => {
     // Any transaction with an id in intake's database holds its horizon: intake's relay
     // cannot read past it (one in another database of the server does not).
-    const open = new Client({ connectionString: scenario.casegrid.config.database.url });
-    await acceptedJustInTime(scenario, WEEKS[0]!, {
-      hold: async () => {
-        await open.connect();
-        await open.query('begin');
-        await open.query('select pg_current_xact_id()');
-      },
-      release: async () => {
-        await open.query('commit');
-        await open.end();
-      },
-    });
+    await acceptedJustInTime(
+      scenario,
+      WEEKS[0]!,
+      heldTransaction(scenario.casegrid.config.database.url!),
+    );
   });
 
   it('meets a clock on time when intake’s relay was stopped across the due time', async () => {

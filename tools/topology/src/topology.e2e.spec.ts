@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { CASE_EVENTS_TOPIC, SERVICES, type ServiceName } from '@casegrid/contracts';
 import { CasegridClock } from '@casegrid/platform';
 import {
   createTestDatabase,
+  heldTransaction,
   TEST_MASTER_KEY,
   testInfra,
   waitUntil,
@@ -453,18 +454,7 @@ describe('the production topology without Docker', () => {
   it('meets a clock on time when a transaction held open on the cluster held its meeting event back across the due time', async () => {
     // Any transaction with an id in intake's database holds its horizon: intake's relay
     // cannot publish past it, nor say it has published all it committed before the due time.
-    const open = new Client({ connectionString: urls.intake });
-    await acceptedJustInTime(1, {
-      hold: async () => {
-        await open.connect();
-        await open.query('begin');
-        await open.query('select pg_current_xact_id()');
-      },
-      release: async () => {
-        await open.query('commit');
-        await open.end();
-      },
-    });
+    await acceptedJustInTime(1, heldTransaction(urls.intake));
   }, 180_000);
 
   it('meets a clock on time when the broker was down across the due time', async () => {

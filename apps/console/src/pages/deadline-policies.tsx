@@ -17,43 +17,17 @@ import type { Page } from '../api/types';
 import { showProblem } from '../components/problem';
 import { ReschedulePreview, type ReschedulePreviewPage } from '../components/reschedule-preview';
 import { useT } from '../i18n';
-
-const UNITS = ['working_days', 'calendar_days', 'hours'] as const;
-type Unit = (typeof UNITS)[number];
-interface Period {
-  length: number;
-  unit: Unit;
-}
+import { PERIOD_UNITS, policyOf, type DeadlinePolicy, type Period } from '@casegrid/deadlines';
 
 /** A deadline policy as `GET /deadline-policies` lists it: the policy, and what the store adds. */
-interface StoredPolicy {
-  code: string;
-  name: string;
-  obligation: string;
-  basis: string;
-  article: string | null;
-  period: Period;
-  warnBefore: Period;
-  version: number;
-  effectiveFrom?: string;
-  applyToRunning?: boolean;
-  [field: string]: unknown;
-}
-
-/** The policy as `PUT /deadline-policies` takes it: without the store's own fields. */
-const policyOf = ({
-  version: _version,
-  effectiveFrom: _effectiveFrom,
-  applyToRunning: _applyToRunning,
-  ...policy
-}: StoredPolicy): Record<string, unknown> => policy;
+type StoredPolicy = DeadlinePolicy & { readonly version: number; readonly effectiveFrom?: string };
 
 interface Values {
   items: [{ period: Period; warnBefore: Period }];
   applyToRunning?: boolean;
 }
 interface Change {
-  body: { items: Record<string, unknown>[]; applyToRunning: boolean };
+  body: { items: DeadlinePolicy[]; applyToRunning: boolean };
   page: ReschedulePreviewPage;
 }
 
@@ -76,7 +50,7 @@ function PolicyEditor({ policy, onSaved }: { policy: StoredPolicy; onSaved: () =
     setChange(undefined);
     setBanner(null);
   }, [policy, form]);
-  const units = UNITS.map((u) => ({ value: u, label: v(u) }));
+  const units = PERIOD_UNITS.map((u) => ({ value: u, label: v(u) }));
   const preview = async (values: Values) => {
     const [edited] = values.items;
     const body = {

@@ -7,3 +7,4 @@ export * from './wait-until';
 export * from './tcp-proxy';
 export * from './suite-kafka';
 export * from './console-build';
+export * from './held-transaction';

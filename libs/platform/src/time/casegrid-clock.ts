@@ -17,7 +17,7 @@ import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
  */
 export class CasegridClock {
   private offsetMs: number;
-  /** The shared file's identity when it was last read (inode and change time). */
+  /** The shared file as last read (inode, change time, size): unchanged, not read again. */
   private seen = '';
 
   constructor(

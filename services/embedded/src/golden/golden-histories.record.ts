@@ -99,6 +99,17 @@ describe('golden histories', () => {
     return caseId;
   };
 
+  /** 回访 by phone, satisfied, then 销号, as 历下区's supervisor. */
+  const satisfiedAndClosed = async (caseId: string, notes: string, note: string) => {
+    const supervisor = await as('supervisor.lixia');
+    await supervisor
+      .post(`/api/v1/cases/${caseId}/follow-ups`)
+      .send({ method: 'phone', satisfaction: 'satisfied', notes })
+      .expect(200);
+    await supervisor.post(`/api/v1/cases/${caseId}/close`).send({ note }).expect(200);
+    await drive.ledger(caseId, (v) => v.status === 'closed', 'closed');
+  };
+
   it('a dispute handled directly, followed up and closed', async () => {
     drive.travelTo('2025-09-24T10:00:00+08:00'); // a Wednesday
     const caseId = await handledDirectly();
@@ -111,19 +122,7 @@ describe('golden histories', () => {
       .expect(200);
     await drive.ledger(caseId, (v) => v.status === 'resolved', 'resolved');
     drive.travelTo('2025-09-29T10:00:00+08:00');
-    await (
-      await as('supervisor.lixia')
-    )
-      .post(`/api/v1/cases/${caseId}/follow-ups`)
-      .send({ method: 'phone', satisfaction: 'satisfied', notes: '电话回访，当事人满意' })
-      .expect(200);
-    await (
-      await as('supervisor.lixia')
-    )
-      .post(`/api/v1/cases/${caseId}/close`)
-      .send({ note: '化解完毕，销号' })
-      .expect(200);
-    await drive.ledger(caseId, (v) => v.status === 'closed', 'closed');
+    await satisfiedAndClosed(caseId, '电话回访，当事人满意', '化解完毕，销号');
     await record(
       'direct-closed',
       caseId,
@@ -251,19 +250,7 @@ describe('golden histories', () => {
       .expect(200);
     await drive.ledger(caseId, (v) => v.status === 'resolved', 'resolved again');
     drive.travelTo('2025-12-15T10:00:00+08:00');
-    await (
-      await as('supervisor.lixia')
-    )
-      .post(`/api/v1/cases/${caseId}/follow-ups`)
-      .send({ method: 'phone', satisfaction: 'satisfied', notes: '复访满意' })
-      .expect(200);
-    await (
-      await as('supervisor.lixia')
-    )
-      .post(`/api/v1/cases/${caseId}/close`)
-      .send({ note: '销号' })
-      .expect(200);
-    await drive.ledger(caseId, (v) => v.status === 'closed', 'closed');
+    await satisfiedAndClosed(caseId, '复访满意', '销号');
     await record(
       'reopened-closed',
       caseId,

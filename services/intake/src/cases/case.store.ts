@@ -34,6 +34,10 @@ import {
 /** The year in China time: a case received on 31 December at 23:30 China time is that year's. */
 const chinaYear = (at: Date): number => yearOf(chinaDate(at));
 
+/** What the access policy scopes a case by: nothing before it is registered (404). */
+const scopeOf = (state: IntakeCase): RegisteredCase | undefined =>
+  state.status === 'unregistered' ? undefined : state;
+
 export interface LoadedCase {
   readonly state: IntakeCase;
   readonly version: number;
@@ -95,8 +99,7 @@ export class CaseStore {
     caseId: string,
   ): Promise<LoadedCase & { state: RegisteredCase }> {
     const loaded = await this.load(caseId);
-    const scope = loaded.state.status === 'unregistered' ? undefined : loaded.state;
-    assertCaseAccess(caller, action, caseId, scope);
+    assertCaseAccess(caller, action, caseId, scopeOf(loaded.state));
     return loaded as LoadedCase & { state: RegisteredCase };
   }
 
@@ -174,12 +177,7 @@ export class CaseStore {
       ifMatch,
       idempotency,
       prepare: async ({ state }) => {
-        assertCaseAccess(
-          caller,
-          action,
-          caseId,
-          state.status === 'unregistered' ? undefined : state,
-        );
+        assertCaseAccess(caller, action, caseId, scopeOf(state));
         return build(state as RegisteredCase);
       },
     });
