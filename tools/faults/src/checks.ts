@@ -68,6 +68,24 @@ export class Checker {
   }
 
   /**
+   * Several reads of one database as of one moment (a repeatable-read transaction): the
+   * ledger compared with supervision's own stream must not see a reaction the stream's
+   * read, a statement earlier, did not.
+   */
+  private async snapshot<T extends unknown[]>(db: Database, ...sqls: string[]): Promise<T> {
+    const client = await this.pool(db).connect();
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      const out: unknown[] = [];
+      for (const sql of sqls) out.push((await client.query(sql)).rows);
+      await client.query('commit');
+      return out as T;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
    * Waits until nothing acknowledged is still on its way to a consumer, for as long as the
    * consumers make progress (what is missing shrinks) and for `stallMs` at most without
    * any, then checks everything, audit chains included: what is still missing then is
@@ -96,7 +114,7 @@ export class Checker {
 
   /** Every check but the chains, from one read of each table. */
   async inspect(acks: readonly Ack[]): Promise<Verdict> {
-    const [intake, mediation, supervision, ledger, mediationCases, petitionCases, audit] =
+    const [intake, mediation, [supervision, ledger], mediationCases, petitionCases, audit] =
       await Promise.all([
         this.rows<StoredEvent & { title: string | null }>(
           'intake',
@@ -110,15 +128,12 @@ export class Checker {
           `select stream_id, event_id::text as id, event_type as type, stream_position as pos
            from mediation.events`,
         ),
-        this.rows<SupervisionEvent>(
+        this.snapshot<[SupervisionEvent[], { case_id: string; status: string; version: number }[]]>(
           'supervision',
           `select stream_id, event_id::text as id, event_type as type, stream_position as pos,
              data->>'obligation' as obligation, data->>'departmentId' as department,
              data->>'clockId' as clock, data->>'late' as late
            from supervision.events`,
-        ),
-        this.rows<{ case_id: string; status: string; version: number }>(
-          'supervision',
           'select case_id::text, status, version from supervision.ledger',
         ),
         this.rows<{ case_id: string; track: string | null }>(
